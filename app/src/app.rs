@@ -1,0 +1,53 @@
+//! The HTML document, the router and the routes.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::shell::Shell;
+use crate::live::provide_live;
+use crate::pages::{overview::OverviewPage, unavailable::NotFound, unavailable::NotYet};
+
+/// The document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: shared shell, live data and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_live();
+    view! {
+        <Stylesheet id="patrol" href="/pkg/patrol.css" />
+        <Title text="Patrol" />
+        <Router>
+            <Shell>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=OverviewPage />
+                    <Route path=path!("/clusters") view=OverviewPage />
+                    <Route path=path!("/keys/*rest") view=|| view! { <NotYet what="The keyspace browser" /> } />
+                    <Route path=path!("/etcd") view=|| view! { <NotYet what="The etcd page" /> } />
+                    <Route path=path!("/audit") view=|| view! { <NotYet what="The audit log" /> } />
+                </Routes>
+            </Shell>
+        </Router>
+    }
+}

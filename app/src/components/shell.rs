@@ -1,0 +1,78 @@
+//! The frame every page shares: product, the etcd cluster Patrol watches,
+//! navigation, the access badge and the connection indicator.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::live::{use_live, StreamState};
+use crate::model::EtcdStatus;
+
+/// Page frame with the top bar; `children` is the routed page.
+#[component]
+pub fn Shell(children: Children) -> impl IntoView {
+    view! {
+        <header class="topbar">
+            <A href="/" attr:class="brand">
+                "Patrol"
+            </A>
+            <Transition fallback=|| ()>
+                {move || {
+                    use_live()
+                        .overview()
+                        .and_then(Result::ok)
+                        .map(|o| view! { <EtcdIdentity etcd=o.etcd /> })
+                }}
+            </Transition>
+            <nav class="nav" aria-label="Main">
+                <A href="/clusters">"Clusters"</A>
+                <A href="/keys/">"Keys"</A>
+                <A href="/etcd">"etcd"</A>
+                <A href="/audit">"Audit"</A>
+            </nav>
+            <span class="badge access" data-testid="access" title="Sign-in arrives with guarded actions">
+                "read-only"
+            </span>
+            <ConnectionIndicator />
+        </header>
+        <main class="page">{children()}</main>
+    }
+}
+
+/// Which etcd this is, so production is never mistaken for staging.
+#[component]
+fn EtcdIdentity(etcd: EtcdStatus) -> impl IntoView {
+    let id = etcd.cluster_id.unwrap_or_else(|| "unknown".into());
+    let endpoints = etcd.endpoints.join(", ");
+    let title = format!("etcd endpoints: {endpoints}");
+    view! {
+        <span class="etcd-id" data-testid="etcd-identity" title=title>
+            <span class="label">"etcd"</span>
+            <code data-testid="cluster-id">{id}</code>
+            <span class="endpoints">{endpoints}</span>
+        </span>
+    }
+}
+
+/// Whether what is on screen is live: the browser's stream to Patrol and
+/// Patrol's link to etcd, in one dot and a word.
+#[component]
+fn ConnectionIndicator() -> impl IntoView {
+    let live = use_live();
+    let status = move || {
+        let etcd_up = live.overview().and_then(Result::ok).map(|o| o.etcd.reachable);
+        match (live.stream.get(), etcd_up) {
+            (StreamState::Reconnecting, _) => ("warn", "Patrol unreachable, retrying"),
+            (_, Some(false)) => ("bad", "etcd unreachable"),
+            (StreamState::Open, Some(true)) => ("ok", "live"),
+            _ => ("idle", "connecting"),
+        }
+    };
+    view! {
+        <Transition fallback=|| ()>
+            <span class="conn" data-testid="connection" data-state=move || status().0>
+                <span class="dot" aria-hidden="true"></span>
+                {move || status().1}
+            </span>
+        </Transition>
+    }
+}

@@ -1,0 +1,61 @@
+//! The one error type that crosses from the server to the browser.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// What went wrong, in words fit for the operator. Causes with detail that
+/// must not leave the server (credentials, paths) are logged there instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Internal(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use axum::http::StatusCode;
+    use axum::response::{IntoResponse, Response};
+    use axum::Json;
+
+    use super::AppError;
+
+    impl AppError {
+        fn status(&self) -> StatusCode {
+            match self {
+                AppError::NotFound(_) => StatusCode::NOT_FOUND,
+                AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+                AppError::Conflict(_) => StatusCode::CONFLICT,
+                AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+                AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            }
+        }
+    }
+
+    /// REST routes answer `{"error": "..."}` with the matching status code.
+    impl IntoResponse for AppError {
+        fn into_response(self) -> Response {
+            let body = serde_json::json!({ "error": self.to_string() });
+            (self.status(), Json(body)).into_response()
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Patrol's web application: pages, components, shared types and server
+//! functions. Server-only code sits behind the `ssr` feature; the browser
+//! entry point behind `hydrate`.
+
+#![recursion_limit = "256"]
+
+pub mod app;
+pub mod components;
+pub mod error;
+pub mod live;
+pub mod model;
+pub mod pages;
+pub mod patroni;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+/// Browser entry point: attaches the server-rendered page to the app.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,248 @@
+//! A whole Patroni cluster, assembled from the keys under its scope.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::key::{ClusterKey, KeyKind};
+use super::member::{Member, RawMember, Role};
+
+/// One Patroni cluster (or one Citus group of it) as etcd describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cluster {
+    /// Namespace with its leading slash, e.g. `/pg`.
+    pub namespace: String,
+    pub scope: String,
+    /// Citus group, for `<scope>/<group>/...` layouts.
+    pub citus_group: Option<u32>,
+    /// Name held in the `leader` key; `None` when no member holds the lease.
+    pub leader: Option<String>,
+    /// `pause: true` in the dynamic configuration (maintenance mode).
+    pub paused: bool,
+    pub members: Vec<Member>,
+    /// What could not be read, in words; shown beside the cluster.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Default)]
+struct Parts {
+    leader: Option<String>,
+    config: Option<String>,
+    sync: Option<String>,
+    members: BTreeMap<String, String>,
+    warnings: Vec<String>,
+}
+
+/// Builds every cluster found among `kvs`, the keys under `namespace`.
+/// Keys outside Patroni's layout are skipped; values that are not UTF-8 or
+/// not the JSON Patroni writes become warnings on their cluster.
+pub fn clusters_in_namespace<'a>(
+    namespace: &str,
+    kvs: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
+) -> Vec<Cluster> {
+    let mut parts: BTreeMap<(String, Option<u32>), Parts> = BTreeMap::new();
+    for (key, value) in kvs {
+        let Ok(key) = std::str::from_utf8(key) else { continue };
+        let Some(ck) = ClusterKey::parse(namespace, key) else { continue };
+        let entry = parts.entry((ck.scope, ck.group)).or_default();
+        let Ok(value) = std::str::from_utf8(value) else {
+            entry.warnings.push(format!("{key}: value is not UTF-8"));
+            continue;
+        };
+        match ck.kind {
+            KeyKind::Leader => entry.leader = Some(value.trim().to_owned()).filter(|l| !l.is_empty()),
+            KeyKind::Config => entry.config = Some(value.to_owned()),
+            KeyKind::Sync => entry.sync = Some(value.to_owned()),
+            KeyKind::Member(name) => {
+                entry.members.insert(name, value.to_owned());
+            }
+            _ => {}
+        }
+    }
+    parts
+        .into_iter()
+        .map(|((scope, citus_group), p)| p.into_cluster(namespace, scope, citus_group))
+        .collect()
+}
+
+impl Parts {
+    fn into_cluster(mut self, namespace: &str, scope: String, citus_group: Option<u32>) -> Cluster {
+        let paused = self.config.as_deref().is_some_and(|c| config_paused(c, &mut self.warnings));
+        let sync = self.sync.as_deref().map(|s| sync_standbys(s, &mut self.warnings)).unwrap_or_default();
+        let mut members = Vec::with_capacity(self.members.len());
+        for (name, value) in &self.members {
+            let raw = RawMember::parse(name, value, &mut self.warnings);
+            let holds_leader = self.leader.as_deref() == Some(name.as_str());
+            let role = resolve_role(raw.patroni_role.as_deref(), holds_leader, sync.contains(name));
+            if let (Role::Other(r), Some(leader)) = (&role, &self.leader) {
+                if r == "primary" || r == "master" {
+                    self.warnings.push(format!("{name} reports role {r} but the leader key names {leader}"));
+                }
+            }
+            members.push(Member { role, ..raw.member });
+        }
+        if let Some(leader) = &self.leader {
+            if !self.members.contains_key(leader) {
+                self.warnings.push(format!("leader key names {leader}, which has no member key"));
+            }
+        }
+        Cluster {
+            namespace: namespace.to_owned(),
+            scope,
+            citus_group,
+            leader: self.leader,
+            paused,
+            members,
+            warnings: self.warnings,
+        }
+    }
+}
+
+fn resolve_role(patroni: Option<&str>, holds_leader: bool, in_sync: bool) -> Role {
+    match (patroni, holds_leader) {
+        (Some("standby_leader"), true) => Role::StandbyLeader,
+        (Some("primary" | "master"), true) => Role::Leader,
+        (Some("replica"), _) if in_sync => Role::SyncStandby,
+        (Some("replica"), _) => Role::Replica,
+        (Some(other), _) => Role::Other(other.to_owned()),
+        (None, _) => Role::Other("unknown".into()),
+    }
+}
+
+fn config_paused(config: &str, warnings: &mut Vec<String>) -> bool {
+    match serde_json::from_str::<Value>(config) {
+        Ok(v) => v.get("pause").and_then(Value::as_bool).unwrap_or(false),
+        Err(e) => {
+            warnings.push(format!("config: malformed JSON ({e})"));
+            false
+        }
+    }
+}
+
+/// Member names in the `sync` key; `sync_standby` is one name or a comma-separated list.
+fn sync_standbys(sync: &str, warnings: &mut Vec<String>) -> Vec<String> {
+    match serde_json::from_str::<Value>(sync) {
+        Ok(v) => v
+            .get("sync_standby")
+            .and_then(Value::as_str)
+            .map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default(),
+        Err(e) => {
+            warnings.push(format!("sync: malformed JSON ({e})"));
+            Vec::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads an `etcdctl get --prefix` dump: alternating key and value lines.
+    fn dump(text: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let lines: Vec<&str> = text.lines().collect();
+        lines.chunks(2).map(|kv| (kv[0].as_bytes().to_vec(), kv.get(1).unwrap_or(&"").as_bytes().to_vec())).collect()
+    }
+
+    fn parse(ns: &str, kvs: &[(Vec<u8>, Vec<u8>)]) -> Vec<Cluster> {
+        clusters_in_namespace(ns, kvs.iter().map(|(k, v)| (k.as_slice(), v.as_slice())))
+    }
+
+    #[test]
+    fn pg_meta_from_patroni_4_1() {
+        let kvs = dump(include_str!("../../tests/samples/patroni-4.1.5-pg-meta.txt"));
+        let clusters = parse("/pg", &kvs);
+        assert_eq!(clusters.len(), 1);
+        let c = &clusters[0];
+        assert_eq!((c.namespace.as_str(), c.scope.as_str()), ("/pg", "pg-meta"));
+        assert_eq!(c.leader.as_deref(), Some("pg-meta-1"));
+        assert!(!c.paused);
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        let roles: Vec<_> = c.members.iter().map(|m| (m.name.as_str(), m.role.as_str(), m.port)).collect();
+        assert_eq!(
+            roles,
+            [("pg-meta-1", "leader", Some(54321)), ("pg-meta-2", "replica", Some(54322)), ("pg-meta-3", "replica", Some(54323))]
+        );
+    }
+
+    #[test]
+    fn sync_standby_from_the_sync_key() {
+        let kvs = dump(include_str!("../../tests/samples/patroni-4.1.5-mycluster.txt"));
+        let c = &parse("/db", &kvs)[0];
+        assert_eq!(c.leader.as_deref(), Some("mycluster-1"));
+        assert_eq!(c.members[1].role, Role::SyncStandby);
+        // The same keys under another namespace are not this cluster.
+        assert!(parse("/pg", &kvs).is_empty());
+    }
+
+    #[test]
+    fn pigsty_production_layout() {
+        let kvs = dump(include_str!("../../tests/samples/patroni-4.0.1-pigsty-pg-meta.txt"));
+        let c = &parse("/pg", &kvs)[0];
+        assert_eq!(c.members.len(), 2);
+        assert_eq!(c.members[0].host.as_deref(), Some("10.10.10.10"));
+        assert_eq!(c.members[0].role, Role::Leader);
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn paused_config_and_lost_leader() {
+        let kvs = vec![
+            (b"/service/a/config".to_vec(), br#"{"pause":true}"#.to_vec()),
+            (b"/service/a/members/a1".to_vec(), br#"{"role":"primary","state":"running","conn_url":"postgres://h:1/p"}"#.to_vec()),
+        ];
+        let c = &parse("/service", &kvs)[0];
+        assert!(c.paused);
+        assert_eq!(c.leader, None);
+        // Without the leader key a "primary" is not shown as the leader.
+        assert_eq!(c.members[0].role, Role::Other("primary".into()));
+    }
+
+    #[test]
+    fn citus_groups_are_separate_clusters() {
+        let kvs = vec![
+            (b"/service/citus/0/leader".to_vec(), b"c0".to_vec()),
+            (b"/service/citus/1/leader".to_vec(), b"w1".to_vec()),
+        ];
+        let groups: Vec<_> = parse("/service", &kvs).iter().map(|c| (c.citus_group, c.leader.clone())).collect();
+        assert_eq!(groups, [(Some(0), Some("c0".into())), (Some(1), Some("w1".into()))]);
+    }
+
+    #[test]
+    fn garbage_never_panics_and_is_reported() {
+        let kvs = vec![
+            (b"/pg/x/leader".to_vec(), b"ghost".to_vec()),
+            (b"/pg/x/config".to_vec(), b"{".to_vec()),
+            (b"/pg/x/sync".to_vec(), vec![0xff, 0xfe]),
+            (vec![b'/', b'p', b'g', b'/', 0xff, b'/', b'l'], b"z".to_vec()),
+            (b"/pg/x/members/m".to_vec(), b"\x00\x01".to_vec()),
+        ];
+        let c = &parse("/pg", &kvs)[0];
+        assert_eq!(c.members.len(), 1);
+        assert!(c.warnings.len() >= 3, "{:?}", c.warnings);
+        assert!(c.warnings.iter().any(|w| w.contains("ghost")));
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        // A cheap deterministic fuzz: every value shape from a byte generator.
+        let mut seed: u64 = 0x9e3779b97f4a7c15;
+        for _ in 0..2000 {
+            let mut v = Vec::new();
+            for _ in 0..(seed % 40) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let alphabet = b"{}[]\":,0123456789.-eE truefalsnul\\\xff/";
+                v.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            for item in ["leader", "config", "sync", "members/m", "1/members/m", "status"] {
+                let kvs = vec![(format!("/pg/s/{item}").into_bytes(), v.clone())];
+                let clusters = parse("/pg", &kvs);
+                assert_eq!(clusters.len(), 1, "{item} = {v:?}");
+                assert_eq!(clusters[0].scope, "s");
+            }
+        }
+    }
+}

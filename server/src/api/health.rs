@@ -1,0 +1,30 @@
+//! `GET /api/v1/health`: is etcd reachable, and which etcd is it.
+
+use app::model::EtcdStatus;
+use app::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct Health {
+    /// `ok` when etcd is reachable and the mirror is live, else `degraded`.
+    status: &'static str,
+    etcd: EtcdStatus,
+    namespaces: Vec<String>,
+    version: &'static str,
+}
+
+/// Answers 200 even when etcd is down: Patrol itself is healthy and says
+/// what it cannot reach (`/healthz` is the bare liveness probe).
+pub async fn show(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
+    let overview = state.overview();
+    let health = Health {
+        status: if overview.etcd.reachable { "ok" } else { "degraded" },
+        etcd: overview.etcd.clone(),
+        namespaces: overview.namespaces.clone(),
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    (StatusCode::OK, Json(health))
+}

@@ -1,0 +1,173 @@
+//! Command line and environment. Flags follow etcdctl's names and
+//! `ETCDCTL_*` variables so operators can reuse what they already have.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// Patrol: a live web console for Patroni clusters on etcd.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "patrol", version, about, max_term_width = 100)]
+pub struct Config {
+    /// etcd client URLs, comma-separated (http:// or https://).
+    #[arg(long, env = "ETCDCTL_ENDPOINTS", value_delimiter = ',', default_value = "http://127.0.0.1:2379", value_parser = parse_endpoint)]
+    pub endpoints: Vec<String>,
+
+    /// CA bundle (PEM) that signed etcd's server certificates.
+    #[arg(long, env = "ETCDCTL_CACERT", value_name = "FILE", value_parser = readable_file)]
+    pub cacert: Option<PathBuf>,
+
+    /// Client certificate (PEM) for etcd's mutual TLS; needs --key.
+    #[arg(long, env = "ETCDCTL_CERT", value_name = "FILE", value_parser = readable_file, requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// Private key (PEM) of --cert.
+    #[arg(long, env = "ETCDCTL_KEY", value_name = "FILE", value_parser = readable_file, requires = "cert")]
+    pub key: Option<PathBuf>,
+
+    /// etcd user as user:password. The password is never logged or shown.
+    #[arg(long, env = "ETCDCTL_USER", value_name = "USER:PASSWORD", value_parser = parse_user, hide_env_values = true)]
+    pub user: Option<EtcdUser>,
+
+    /// How long to wait for a connection to etcd (e.g. 2s, 500ms).
+    #[arg(long, env = "ETCDCTL_DIAL_TIMEOUT", default_value = "2s", value_parser = parse_duration)]
+    pub dial_timeout: Duration,
+
+    /// How long one etcd request may take before it counts as failed.
+    #[arg(long, env = "ETCDCTL_COMMAND_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
+    pub command_timeout: Duration,
+
+    /// Patroni namespace to watch; repeat or comma-separate for several.
+    #[arg(long = "namespace", env = "PATROL_NAMESPACE", value_delimiter = ',', default_value = "/service,/db,/pg", value_parser = parse_namespace)]
+    pub namespaces: Vec<String>,
+
+    /// Address to serve the console on; 0.0.0.0:8000 for remote browsers.
+    #[arg(long, env = "PATROL_LISTEN", default_value = "127.0.0.1:8000")]
+    pub listen: SocketAddr,
+
+    /// Directory holding the built site (pkg/, favicon); cargo-leptos sets it.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", value_name = "DIR")]
+    pub site_root: PathBuf,
+}
+
+/// etcd credentials. `Debug` hides the password.
+#[derive(Clone)]
+pub struct EtcdUser {
+    pub name: String,
+    pub password: String,
+}
+
+impl fmt::Debug for EtcdUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EtcdUser").field("name", &self.name).field("password", &"<redacted>").finish()
+    }
+}
+
+impl Config {
+    /// Parses the command line, or exits: 0 for --help/--version, 2 with a
+    /// single line naming the flag for anything invalid.
+    pub fn from_args() -> Config {
+        match Config::try_parse() {
+            Ok(config) => config,
+            Err(e) if !e.use_stderr() => e.exit(),
+            Err(e) => {
+                let text = e.render().to_string();
+                let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("error: invalid arguments");
+                eprintln!("{line}");
+                std::process::exit(2);
+            }
+        }
+    }
+}
+
+fn parse_endpoint(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    let rest = s
+        .strip_prefix("http://")
+        .or_else(|| s.strip_prefix("https://"))
+        .ok_or("expected a URL starting with http:// or https://")?;
+    let authority = rest.trim_end_matches('/');
+    let (host, port) = authority.rsplit_once(':').ok_or("expected host:port after the scheme")?;
+    if host.is_empty() || authority.contains('/') {
+        return Err("expected scheme://host:port".into());
+    }
+    port.parse::<u16>().map_err(|_| format!("'{port}' is not a port number"))?;
+    Ok(s.trim_end_matches('/').to_owned())
+}
+
+fn readable_file(s: &str) -> Result<PathBuf, String> {
+    std::fs::File::open(s).map_err(|e| format!("cannot read {s}: {e}"))?;
+    Ok(PathBuf::from(s))
+}
+
+fn parse_user(s: &str) -> Result<EtcdUser, String> {
+    match s.split_once(':') {
+        Some((name, password)) if !name.is_empty() => {
+            Ok(EtcdUser { name: name.to_owned(), password: password.to_owned() })
+        }
+        _ => Err("expected user:password".into()),
+    }
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| format!("{e} (use e.g. 2s or 500ms)"))?;
+    if d.is_zero() {
+        return Err("must be longer than zero".into());
+    }
+    Ok(d)
+}
+
+fn parse_namespace(s: &str) -> Result<String, String> {
+    app::patroni::normalize_namespace(s).ok_or_else(|| "namespace must not be empty".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        Config::try_parse_from(std::iter::once("patrol").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn defaults() {
+        let c = parse(&[]).expect("defaults parse");
+        assert_eq!(c.endpoints, ["http://127.0.0.1:2379"]);
+        assert_eq!(c.namespaces, ["/service", "/db", "/pg"]);
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8000");
+        assert_eq!(c.dial_timeout, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn lists_and_normalization() {
+        let c = parse(&["--endpoints", "http://a:1,https://b:2/", "--namespace", "pg/", "--namespace", "db"])
+            .expect("parse");
+        assert_eq!(c.endpoints, ["http://a:1", "https://b:2"]);
+        assert_eq!(c.namespaces, ["/pg", "/db"]);
+    }
+
+    #[test]
+    fn bad_values_name_the_flag() {
+        for (args, flag) in [
+            (&["--endpoints", "127.0.0.1:2379"][..], "--endpoints"),
+            (&["--dial-timeout", "soon"][..], "--dial-timeout"),
+            (&["--listen", "nowhere"][..], "--listen"),
+            (&["--user", "nopassword"][..], "--user"),
+            (&["--cacert", "/nonexistent/ca.pem"][..], "--cacert"),
+            (&["--namespace", "/"][..], "--namespace"),
+        ] {
+            let err = parse(args).expect_err("must be refused").to_string();
+            assert!(err.contains(flag), "{err}");
+        }
+    }
+
+    #[test]
+    fn password_is_redacted() {
+        let c = parse(&["--user", "root:s3cret"]).expect("parse");
+        let shown = format!("{c:?}");
+        assert!(shown.contains("root") && !shown.contains("s3cret"), "{shown}");
+    }
+}

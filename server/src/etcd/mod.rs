@@ -1,0 +1,122 @@
+//! The etcd gateway: one long-lived client shared by everything Patrol does.
+
+mod explain;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use etcd_client::{Certificate, Client, ConnectOptions, Identity, TlsOptions};
+use tokio::sync::OnceCell;
+
+use crate::config::Config;
+pub use explain::explain;
+
+/// Largest gRPC message Patrol accepts from etcd. etcd's default request
+/// limit is 1.5 MiB per value; pages of keys can hold many of those.
+pub const MAX_MESSAGE_BYTES: usize = 256 << 20;
+
+/// Shared handle to etcd. Cheap to clone; connects once, on first use.
+#[derive(Clone)]
+pub struct Gateway {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    endpoints: Vec<String>,
+    options: ConnectOptions,
+    dial_timeout: Duration,
+    command_timeout: Duration,
+    client: OnceCell<Client>,
+}
+
+/// Why a TLS flag combination or certificate file cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SetupError(String);
+
+impl Gateway {
+    /// Prepares the connection options; reads certificate files now so a bad
+    /// path or mixed http/https endpoints fail at start-up, not on first use.
+    pub fn new(config: &Config) -> Result<Gateway, SetupError> {
+        let https = config.endpoints.iter().filter(|e| e.starts_with("https://")).count();
+        let tls_flags = config.cacert.is_some() || config.cert.is_some();
+        if https != 0 && https != config.endpoints.len() {
+            return Err(SetupError("--endpoints mixes http:// and https:// URLs".into()));
+        }
+        if https == 0 && tls_flags {
+            return Err(SetupError("--cacert/--cert/--key need https:// --endpoints".into()));
+        }
+        let mut options = ConnectOptions::new()
+            .with_connect_timeout(config.dial_timeout)
+            .with_keep_alive(Duration::from_secs(5), config.command_timeout)
+            .with_keep_alive_while_idle(true);
+        if https > 0 {
+            options = options.with_tls(tls_options(config)?);
+        }
+        if let Some(user) = &config.user {
+            options = options.with_user(user.name.clone(), user.password.clone());
+        }
+        Ok(Gateway {
+            inner: Arc::new(Inner {
+                endpoints: config.endpoints.clone(),
+                options,
+                dial_timeout: config.dial_timeout,
+                command_timeout: config.command_timeout,
+                client: OnceCell::new(),
+            }),
+        })
+    }
+
+    /// Endpoints as configured.
+    pub fn endpoints(&self) -> &[String] {
+        &self.inner.endpoints
+    }
+
+    /// The shared client, connecting on first use. With `--user` the first
+    /// connection authenticates, so it needs a reachable etcd; later calls
+    /// reuse the client, whose channel reconnects by itself.
+    pub async fn client(&self) -> Result<Client, String> {
+        let inner = &self.inner;
+        let connect = || async {
+            let pending = Client::connect(&inner.endpoints, Some(inner.options.clone()));
+            match tokio::time::timeout(inner.dial_timeout, pending).await {
+                Ok(Ok(client)) => Ok(client),
+                Ok(Err(e)) => Err(explain(&e)),
+                Err(_) => Err(format!("no connection to etcd within {:?} (--dial-timeout)", inner.dial_timeout)),
+            }
+        };
+        inner.client.get_or_try_init(connect).await.cloned()
+    }
+
+    /// Runs one etcd request with the command timeout; errors come back in
+    /// words (see [`explain`]).
+    pub async fn call<T, E, F>(&self, request: F) -> Result<T, String>
+    where
+        F: Future<Output = Result<T, E>>,
+        E: std::error::Error + 'static,
+    {
+        match tokio::time::timeout(self.inner.command_timeout, request).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(explain(&e)),
+            Err(_) => Err(format!(
+                "etcd did not answer within {:?} (--command-timeout)",
+                self.inner.command_timeout
+            )),
+        }
+    }
+}
+
+fn tls_options(config: &Config) -> Result<TlsOptions, SetupError> {
+    let read = |path: &std::path::Path, flag: &str| {
+        std::fs::read(path).map_err(|e| SetupError(format!("{flag}: cannot read {}: {e}", path.display())))
+    };
+    let mut tls = TlsOptions::new();
+    if let Some(ca) = &config.cacert {
+        tls = tls.ca_certificate(Certificate::from_pem(read(ca, "--cacert")?));
+    }
+    if let (Some(cert), Some(key)) = (&config.cert, &config.key) {
+        tls = tls.identity(Identity::from_pem(read(cert, "--cert")?, read(key, "--key")?));
+    }
+    Ok(tls)
+}

@@ -1,0 +1,61 @@
+//! Patrol's server: configuration, the etcd gateway and mirror, the REST API,
+//! and the Leptos app served over axum.
+
+pub mod api;
+pub mod config;
+pub mod etcd;
+pub mod mirror;
+
+use std::future::Future;
+
+use app::app::{shell, App};
+use app::state::AppState;
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::etcd::Gateway;
+
+/// Builds the whole router for `state`; tests can drive it without a socket.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let page = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    };
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .nest("/api/v1", api::router())
+        .leptos_routes_with_context(&state, routes, context, page)
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+}
+
+/// Serves Patrol on `listener` until `shutdown` resolves.
+pub async fn launch(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let gateway = Gateway::new(&config)?;
+    let (mirror, overview) = mirror::spawn(gateway, config.namespaces.clone());
+    let mut leptos_options = get_configuration(None)?.leptos_options;
+    leptos_options.site_root = config.site_root.to_string_lossy().as_ref().into();
+    leptos_options.site_addr = listener.local_addr()?;
+    let state = AppState { leptos_options, overview };
+    let shutdown = async move {
+        shutdown.await;
+        // Ends the mirror; its sender drops and every open event stream
+        // finishes, so graceful shutdown does not wait on them forever.
+        mirror.abort();
+    };
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await?;
+    Ok(())
+}

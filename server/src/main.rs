@@ -1,0 +1,60 @@
+//! `patrol`: parse the command line, bind, serve.
+
+use std::process::ExitCode;
+
+use server::config::Config;
+use server::etcd::SetupError;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = Config::from_args();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_env("PATROL_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+    let listener = match tokio::net::TcpListener::bind(config.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {} (--listen): {e}", config.listen);
+            return ExitCode::from(1);
+        }
+    };
+    match listener.local_addr() {
+        Ok(addr) => tracing::info!(endpoints = ?config.endpoints, namespaces = ?config.namespaces, "patrol listening on http://{addr}"),
+        Err(e) => tracing::warn!("listening, address unknown: {e}"),
+    }
+    match server::launch(config, listener, shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is::<SetupError>() => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM (how the test bed and service managers stop us).
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match signal(SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

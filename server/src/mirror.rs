@@ -1,0 +1,207 @@
+//! The watch-fed mirror of the Patroni namespaces.
+//!
+//! One range read, then one watch stream from the next revision; on a
+//! compacted or cancelled watch, or any error, it reads again and watches
+//! again. Everything Patrol shows is built from this copy, so the number of
+//! viewers never changes what etcd has to do.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use app::model::{EtcdStatus, Overview};
+use app::patroni::clusters_in_namespace;
+use etcd_client::{EventType, GetOptions, WatchOptions};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::etcd::{Gateway, MAX_MESSAGE_BYTES};
+
+/// Keys per range request while loading a namespace.
+const PAGE: i64 = 500;
+const MIN_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Starts the mirror. The receiver always holds the latest overview; the
+/// task ends (and the stream of overviews closes) when the handle is aborted.
+pub fn spawn(gateway: Gateway, namespaces: Vec<String>) -> (JoinHandle<()>, watch::Receiver<Arc<Overview>>) {
+    let initial = Overview {
+        etcd: EtcdStatus { endpoints: gateway.endpoints().to_vec(), ..EtcdStatus::default() },
+        namespaces: namespaces.clone(),
+        clusters: Vec::new(),
+    };
+    let (tx, rx) = watch::channel(Arc::new(initial));
+    let mirror = Mirror { gateway, namespaces, kvs: BTreeMap::new(), tx };
+    (tokio::spawn(mirror.run()), rx)
+}
+
+struct Mirror {
+    gateway: Gateway,
+    namespaces: Vec<String>,
+    kvs: BTreeMap<Vec<u8>, Vec<u8>>,
+    tx: watch::Sender<Arc<Overview>>,
+}
+
+impl Mirror {
+    async fn run(mut self) {
+        let mut backoff = MIN_BACKOFF;
+        loop {
+            let error = match self.sync().await {
+                Ok(()) => "etcd closed the watch stream".to_owned(),
+                Err(e) => e,
+            };
+            if self.tx.borrow().etcd.reachable {
+                backoff = MIN_BACKOFF;
+            }
+            tracing::warn!(error = %error, "etcd mirror interrupted; retrying in {backoff:?}");
+            self.publish(|etcd| {
+                etcd.reachable = false;
+                etcd.error = Some(error.clone());
+            });
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+        }
+    }
+
+    /// Loads the namespaces, then applies watch events until something
+    /// breaks. Returns only on an interruption that needs a fresh read.
+    async fn sync(&mut self) -> Result<(), String> {
+        let client = self.gateway.client().await?;
+        let mut kv = client.kv_client().max_decoding_message_size(MAX_MESSAGE_BYTES);
+        let mut kvs = BTreeMap::new();
+        let mut revision = 0;
+        let mut cluster_id = 0;
+        for ns in &self.namespaces {
+            let prefix = format!("{ns}/").into_bytes();
+            let end = prefix_end(&prefix);
+            let mut start = prefix.clone();
+            loop {
+                let mut opts = GetOptions::new().with_range(end.clone()).with_limit(PAGE);
+                if revision > 0 {
+                    // Later pages and namespaces read at the first page's
+                    // revision, so the copy is one consistent snapshot.
+                    opts = opts.with_revision(revision);
+                }
+                let resp = self.gateway.call(kv.get(start.clone(), Some(opts))).await?;
+                if let Some(h) = resp.header() {
+                    if revision == 0 {
+                        revision = h.revision();
+                    }
+                    cluster_id = h.cluster_id();
+                }
+                for item in resp.kvs() {
+                    kvs.insert(item.key().to_vec(), item.value().to_vec());
+                }
+                match resp.kvs().last() {
+                    Some(last) if resp.more() => start = [last.key(), &[0]].concat(),
+                    _ => break,
+                }
+            }
+        }
+        self.kvs = kvs;
+        self.publish(|etcd| {
+            etcd.reachable = true;
+            etcd.error = None;
+            etcd.cluster_id = Some(format!("{cluster_id:x}"));
+            etcd.revision = revision;
+        });
+        tracing::info!(revision, keys = self.kvs.len(), "etcd mirror loaded");
+        self.follow(revision + 1).await
+    }
+
+    async fn follow(&mut self, from: i64) -> Result<(), String> {
+        let client = self.gateway.client().await?;
+        let mut watcher = client.watch_client().max_decoding_message_size(MAX_MESSAGE_BYTES);
+        let mut stream = None;
+        for ns in &self.namespaces {
+            let prefix = format!("{ns}/");
+            let opts = WatchOptions::new().with_prefix().with_start_revision(from).with_progress_notify();
+            match &mut stream {
+                None => stream = Some(self.gateway.call(watcher.watch(prefix, Some(opts))).await?),
+                Some(s) => self.gateway.call(s.watch(prefix, Some(opts))).await?,
+            }
+        }
+        let Some(mut stream) = stream else { return Ok(()) };
+        loop {
+            let resp = match stream.message().await {
+                Ok(Some(resp)) => resp,
+                Ok(None) => return Ok(()),
+                Err(e) => return Err(crate::etcd::explain(&e)),
+            };
+            if resp.compact_revision() > 0 {
+                return Err(format!("watch fell behind compaction at revision {}; reloading", resp.compact_revision()));
+            }
+            if resp.canceled() {
+                return Err(format!("etcd cancelled the watch: {}", resp.cancel_reason()));
+            }
+            for event in resp.events() {
+                let Some(kv) = event.kv() else { continue };
+                match event.event_type() {
+                    EventType::Put => self.kvs.insert(kv.key().to_vec(), kv.value().to_vec()),
+                    EventType::Delete => self.kvs.remove(kv.key()),
+                };
+            }
+            let revision = resp.header().map(|h| h.revision());
+            self.publish(|etcd| {
+                etcd.reachable = true;
+                if let Some(r) = revision {
+                    etcd.revision = etcd.revision.max(r);
+                }
+            });
+        }
+    }
+
+    /// Rebuilds the overview from the copy and publishes it. Subscribers
+    /// (open pages) are woken only when something they show changed, not for
+    /// the revision and contact time that move with every Patroni heartbeat.
+    fn publish(&self, update: impl FnOnce(&mut EtcdStatus)) {
+        let clusters: Vec<_> = self
+            .namespaces
+            .iter()
+            .flat_map(|ns| {
+                let prefix = format!("{ns}/").into_bytes();
+                let end = prefix_end(&prefix);
+                clusters_in_namespace(ns, self.kvs.range(prefix..end).map(|(k, v)| (k.as_slice(), v.as_slice())))
+            })
+            .collect();
+        self.tx.send_if_modified(|current| {
+            let mut etcd = current.etcd.clone();
+            update(&mut etcd);
+            if etcd.reachable {
+                etcd.last_contact_ms = Some(now_ms());
+            }
+            let quiet = |e: &EtcdStatus| EtcdStatus { revision: 0, last_contact_ms: None, ..e.clone() };
+            let changed = quiet(&etcd) != quiet(&current.etcd) || clusters != current.clusters;
+            *current = Arc::new(Overview { etcd, namespaces: current.namespaces.clone(), clusters });
+            changed
+        });
+    }
+}
+
+/// The first key after every key starting with `prefix` (etcd's range end).
+fn prefix_end(prefix: &[u8]) -> Vec<u8> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xff {
+            end.push(last + 1);
+            return end;
+        }
+    }
+    vec![0]
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_end;
+
+    #[test]
+    fn prefix_ends() {
+        assert_eq!(prefix_end(b"/pg/"), b"/pg0");
+        assert_eq!(prefix_end(&[b'a', 0xff]), b"b");
+        assert_eq!(prefix_end(&[0xff, 0xff]), vec![0]);
+    }
+}
