@@ -86,7 +86,9 @@ mod browser {
             return;
         };
         let on_overview = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let Some(text) = ev.data().as_string() else { return };
+            let Some(text) = ev.data().as_string() else {
+                return;
+            };
             match serde_json::from_str::<Overview>(&text) {
                 Ok(overview) => {
                     live.pushed.set(Some(overview));
@@ -95,7 +97,8 @@ mod browser {
                 Err(e) => leptos::logging::warn!("unreadable overview event: {e}"),
             }
         });
-        let on_error = Closure::<dyn FnMut()>::new(move || live.stream.set(StreamState::Reconnecting));
+        let on_error =
+            Closure::<dyn FnMut()>::new(move || live.stream.set(StreamState::Reconnecting));
         if source
             .add_event_listener_with_callback(OVERVIEW_EVENT, on_overview.as_ref().unchecked_ref())
             .is_err()

@@ -33,11 +33,11 @@ pub struct Config {
     pub user: Option<EtcdUser>,
 
     /// How long to wait for a connection to etcd (e.g. 2s, 500ms).
-    #[arg(long, env = "ETCDCTL_DIAL_TIMEOUT", default_value = "2s", value_parser = parse_duration)]
+    #[arg(long, env = "ETCDCTL_DIAL_TIMEOUT", default_value = "2s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub dial_timeout: Duration,
 
     /// How long one etcd request may take before it counts as failed.
-    #[arg(long, env = "ETCDCTL_COMMAND_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
+    #[arg(long, env = "ETCDCTL_COMMAND_TIMEOUT", default_value = "5s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub command_timeout: Duration,
 
     /// Patroni namespace to watch; repeat or comma-separate for several.
@@ -49,7 +49,12 @@ pub struct Config {
     pub listen: SocketAddr,
 
     /// Directory holding the built site (pkg/, favicon); cargo-leptos sets it.
-    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", value_name = "DIR")]
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ROOT",
+        default_value = "target/site",
+        value_name = "DIR"
+    )]
     pub site_root: PathBuf,
 }
 
@@ -62,7 +67,10 @@ pub struct EtcdUser {
 
 impl fmt::Debug for EtcdUser {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EtcdUser").field("name", &self.name).field("password", &"<redacted>").finish()
+        f.debug_struct("EtcdUser")
+            .field("name", &self.name)
+            .field("password", &"<redacted>")
+            .finish()
     }
 }
 
@@ -75,7 +83,10 @@ impl Config {
             Err(e) if !e.use_stderr() => e.exit(),
             Err(e) => {
                 let text = e.render().to_string();
-                let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("error: invalid arguments");
+                let line = text
+                    .lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("error: invalid arguments");
                 eprintln!("{line}");
                 std::process::exit(2);
             }
@@ -90,11 +101,14 @@ fn parse_endpoint(s: &str) -> Result<String, String> {
         .or_else(|| s.strip_prefix("https://"))
         .ok_or("expected a URL starting with http:// or https://")?;
     let authority = rest.trim_end_matches('/');
-    let (host, port) = authority.rsplit_once(':').ok_or("expected host:port after the scheme")?;
+    let (host, port) = authority
+        .rsplit_once(':')
+        .ok_or("expected host:port after the scheme")?;
     if host.is_empty() || authority.contains('/') {
         return Err("expected scheme://host:port".into());
     }
-    port.parse::<u16>().map_err(|_| format!("'{port}' is not a port number"))?;
+    port.parse::<u16>()
+        .map_err(|_| format!("'{port}' is not a port number"))?;
     Ok(s.trim_end_matches('/').to_owned())
 }
 
@@ -105,9 +119,10 @@ fn readable_file(s: &str) -> Result<PathBuf, String> {
 
 fn parse_user(s: &str) -> Result<EtcdUser, String> {
     match s.split_once(':') {
-        Some((name, password)) if !name.is_empty() => {
-            Ok(EtcdUser { name: name.to_owned(), password: password.to_owned() })
-        }
+        Some((name, password)) if !name.is_empty() => Ok(EtcdUser {
+            name: name.to_owned(),
+            password: password.to_owned(),
+        }),
         _ => Err("expected user:password".into()),
     }
 }
@@ -143,8 +158,15 @@ mod tests {
 
     #[test]
     fn lists_and_normalization() {
-        let c = parse(&["--endpoints", "http://a:1,https://b:2/", "--namespace", "pg/", "--namespace", "db"])
-            .expect("parse");
+        let c = parse(&[
+            "--endpoints",
+            "http://a:1,https://b:2/",
+            "--namespace",
+            "pg/",
+            "--namespace",
+            "db",
+        ])
+        .expect("parse");
         assert_eq!(c.endpoints, ["http://a:1", "https://b:2"]);
         assert_eq!(c.namespaces, ["/pg", "/db"]);
     }
@@ -168,6 +190,9 @@ mod tests {
     fn password_is_redacted() {
         let c = parse(&["--user", "root:s3cret"]).expect("parse");
         let shown = format!("{c:?}");
-        assert!(shown.contains("root") && !shown.contains("s3cret"), "{shown}");
+        assert!(
+            shown.contains("root") && !shown.contains("s3cret"),
+            "{shown}"
+        );
     }
 }

@@ -49,13 +49,18 @@ pub async fn launch(
     let mut leptos_options = get_configuration(None)?.leptos_options;
     leptos_options.site_root = config.site_root.to_string_lossy().as_ref().into();
     leptos_options.site_addr = listener.local_addr()?;
-    let state = AppState { leptos_options, overview };
+    let state = AppState {
+        leptos_options,
+        overview,
+    };
     let shutdown = async move {
         shutdown.await;
         // Ends the mirror; its sender drops and every open event stream
         // finishes, so graceful shutdown does not wait on them forever.
         mirror.abort();
     };
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await?;
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
     Ok(())
 }

@@ -10,7 +10,9 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> ExitCode {
     let config = Config::from_args();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("PATROL_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_env("PATROL_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .with_writer(std::io::stderr)
         .init();
     let listener = match tokio::net::TcpListener::bind(config.listen).await {
@@ -21,7 +23,9 @@ async fn main() -> ExitCode {
         }
     };
     match listener.local_addr() {
-        Ok(addr) => tracing::info!(endpoints = ?config.endpoints, namespaces = ?config.namespaces, "patrol listening on http://{addr}"),
+        Ok(addr) => {
+            tracing::info!(endpoints = ?config.endpoints, namespaces = ?config.namespaces, "patrol listening on http://{addr}")
+        }
         Err(e) => tracing::warn!("listening, address unknown: {e}"),
     }
     match server::launch(config, listener, shutdown_signal()).await {

@@ -24,14 +24,25 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 /// Starts the mirror. The receiver always holds the latest overview; the
 /// task ends (and the stream of overviews closes) when the handle is aborted.
-pub fn spawn(gateway: Gateway, namespaces: Vec<String>) -> (JoinHandle<()>, watch::Receiver<Arc<Overview>>) {
+pub fn spawn(
+    gateway: Gateway,
+    namespaces: Vec<String>,
+) -> (JoinHandle<()>, watch::Receiver<Arc<Overview>>) {
     let initial = Overview {
-        etcd: EtcdStatus { endpoints: gateway.endpoints().to_vec(), ..EtcdStatus::default() },
+        etcd: EtcdStatus {
+            endpoints: gateway.endpoints().to_vec(),
+            ..EtcdStatus::default()
+        },
         namespaces: namespaces.clone(),
         clusters: Vec::new(),
     };
     let (tx, rx) = watch::channel(Arc::new(initial));
-    let mirror = Mirror { gateway, namespaces, kvs: BTreeMap::new(), tx };
+    let mirror = Mirror {
+        gateway,
+        namespaces,
+        kvs: BTreeMap::new(),
+        tx,
+    };
     (tokio::spawn(mirror.run()), rx)
 }
 
@@ -67,7 +78,9 @@ impl Mirror {
     /// breaks. Returns only on an interruption that needs a fresh read.
     async fn sync(&mut self) -> Result<(), String> {
         let client = self.gateway.client().await?;
-        let mut kv = client.kv_client().max_decoding_message_size(MAX_MESSAGE_BYTES);
+        let mut kv = client
+            .kv_client()
+            .max_decoding_message_size(MAX_MESSAGE_BYTES);
         let mut kvs = BTreeMap::new();
         let mut revision = 0;
         let mut cluster_id = 0;
@@ -111,28 +124,41 @@ impl Mirror {
 
     async fn follow(&mut self, from: i64) -> Result<(), String> {
         let client = self.gateway.client().await?;
-        let mut watcher = client.watch_client().max_decoding_message_size(MAX_MESSAGE_BYTES);
+        let mut watcher = client
+            .watch_client()
+            .max_decoding_message_size(MAX_MESSAGE_BYTES);
         let mut stream = None;
         for ns in &self.namespaces {
             let prefix = format!("{ns}/");
-            let opts = WatchOptions::new().with_prefix().with_start_revision(from).with_progress_notify();
+            let opts = WatchOptions::new()
+                .with_prefix()
+                .with_start_revision(from)
+                .with_progress_notify();
             match &mut stream {
                 None => stream = Some(self.gateway.call(watcher.watch(prefix, Some(opts))).await?),
                 Some(s) => self.gateway.call(s.watch(prefix, Some(opts))).await?,
             }
         }
-        let Some(mut stream) = stream else { return Ok(()) };
+        let Some(mut stream) = stream else {
+            return Ok(());
+        };
         loop {
             let resp = match stream.message().await {
                 Ok(Some(resp)) => resp,
                 Ok(None) => return Ok(()),
-                Err(e) => return Err(crate::etcd::explain(&e)),
+                Err(e) => return Err(self.gateway.describe(&e)),
             };
             if resp.compact_revision() > 0 {
-                return Err(format!("watch fell behind compaction at revision {}; reloading", resp.compact_revision()));
+                return Err(format!(
+                    "watch fell behind compaction at revision {}; reloading",
+                    resp.compact_revision()
+                ));
             }
             if resp.canceled() {
-                return Err(format!("etcd cancelled the watch: {}", resp.cancel_reason()));
+                return Err(format!(
+                    "etcd cancelled the watch: {}",
+                    resp.cancel_reason()
+                ));
             }
             for event in resp.events() {
                 let Some(kv) = event.kv() else { continue };
@@ -161,7 +187,12 @@ impl Mirror {
             .flat_map(|ns| {
                 let prefix = format!("{ns}/").into_bytes();
                 let end = prefix_end(&prefix);
-                clusters_in_namespace(ns, self.kvs.range(prefix..end).map(|(k, v)| (k.as_slice(), v.as_slice())))
+                clusters_in_namespace(
+                    ns,
+                    self.kvs
+                        .range(prefix..end)
+                        .map(|(k, v)| (k.as_slice(), v.as_slice())),
+                )
             })
             .collect();
         self.tx.send_if_modified(|current| {
@@ -170,9 +201,17 @@ impl Mirror {
             if etcd.reachable {
                 etcd.last_contact_ms = Some(now_ms());
             }
-            let quiet = |e: &EtcdStatus| EtcdStatus { revision: 0, last_contact_ms: None, ..e.clone() };
+            let quiet = |e: &EtcdStatus| EtcdStatus {
+                revision: 0,
+                last_contact_ms: None,
+                ..e.clone()
+            };
             let changed = quiet(&etcd) != quiet(&current.etcd) || clusters != current.clusters;
-            *current = Arc::new(Overview { etcd, namespaces: current.namespaces.clone(), clusters });
+            *current = Arc::new(Overview {
+                etcd,
+                namespaces: current.namespaces.clone(),
+                clusters,
+            });
             changed
         });
     }
@@ -191,7 +230,9 @@ fn prefix_end(prefix: &[u8]) -> Vec<u8> {
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 #[cfg(test)]

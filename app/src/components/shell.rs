@@ -59,7 +59,10 @@ fn EtcdIdentity(etcd: EtcdStatus) -> impl IntoView {
 fn ConnectionIndicator() -> impl IntoView {
     let live = use_live();
     let status = move || {
-        let etcd_up = live.overview().and_then(Result::ok).map(|o| o.etcd.reachable);
+        let etcd_up = live
+            .overview()
+            .and_then(Result::ok)
+            .map(|o| o.etcd.reachable);
         match (live.stream.get(), etcd_up) {
             (StreamState::Reconnecting, _) => ("warn", "Patrol unreachable, retrying"),
             (_, Some(false)) => ("bad", "etcd unreachable"),

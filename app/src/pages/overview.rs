@@ -28,7 +28,11 @@ pub fn OverviewPage() -> impl IntoView {
 
 #[component]
 fn OverviewBody(overview: Overview) -> impl IntoView {
-    let Overview { etcd, namespaces, clusters } = overview;
+    let Overview {
+        etcd,
+        namespaces,
+        clusters,
+    } = overview;
     let empty = clusters.is_empty().then(|| {
         let where_ = namespaces.join(", ");
         view! { <p class="muted" data-testid="no-clusters">{format!("No Patroni clusters under {where_}.")}</p> }
@@ -48,7 +52,11 @@ fn EtcdBanner(etcd: EtcdStatus) -> impl IntoView {
     (!etcd.reachable).then(|| {
         let reason = etcd.error.unwrap_or_else(|| "no answer yet".into());
         let age = match etcd.last_contact_ms {
-            Some(ms) => format!("Showing the last state seen at {} (revision {}).", utc(ms), etcd.revision),
+            Some(ms) => format!(
+                "Showing the last state seen at {} (revision {}).",
+                utc(ms),
+                etcd.revision
+            ),
             None => "Patrol has not reached etcd since it started; nothing to show yet.".into(),
         };
         view! {
@@ -65,13 +73,24 @@ fn EtcdBanner(etcd: EtcdStatus) -> impl IntoView {
 
 #[component]
 fn ClusterCard(cluster: Cluster) -> impl IntoView {
-    let Cluster { namespace, scope, citus_group, leader, paused, members, warnings } = cluster;
+    let Cluster {
+        namespace,
+        scope,
+        citus_group,
+        leader,
+        paused,
+        members,
+        warnings,
+    } = cluster;
     let title = match citus_group {
         Some(g) => format!("{scope} (Citus group {g})"),
         None => scope.clone(),
     };
     let no_leader = leader.is_none();
-    let running = members.iter().filter(|m| m.state == "running" || m.state == "streaming").count();
+    let running = members
+        .iter()
+        .filter(|m| m.state == "running" || m.state == "streaming")
+        .count();
     let count = members.len();
     let ns_badge = namespace.clone();
     view! {
@@ -119,7 +138,9 @@ fn MemberRow(member: Member) -> impl IntoView {
         _ => "?".into(),
     };
     let role = member.role.as_str().to_owned();
-    let timeline = member.timeline.map_or_else(|| "?".into(), |t| t.to_string());
+    let timeline = member
+        .timeline
+        .map_or_else(|| "?".into(), |t| t.to_string());
     let name = member.name.clone();
     view! {
         <tr data-testid="member" data-member=name>

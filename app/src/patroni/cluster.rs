@@ -43,15 +43,21 @@ pub fn clusters_in_namespace<'a>(
 ) -> Vec<Cluster> {
     let mut parts: BTreeMap<(String, Option<u32>), Parts> = BTreeMap::new();
     for (key, value) in kvs {
-        let Ok(key) = std::str::from_utf8(key) else { continue };
-        let Some(ck) = ClusterKey::parse(namespace, key) else { continue };
+        let Ok(key) = std::str::from_utf8(key) else {
+            continue;
+        };
+        let Some(ck) = ClusterKey::parse(namespace, key) else {
+            continue;
+        };
         let entry = parts.entry((ck.scope, ck.group)).or_default();
         let Ok(value) = std::str::from_utf8(value) else {
             entry.warnings.push(format!("{key}: value is not UTF-8"));
             continue;
         };
         match ck.kind {
-            KeyKind::Leader => entry.leader = Some(value.trim().to_owned()).filter(|l| !l.is_empty()),
+            KeyKind::Leader => {
+                entry.leader = Some(value.trim().to_owned()).filter(|l| !l.is_empty())
+            }
             KeyKind::Config => entry.config = Some(value.to_owned()),
             KeyKind::Sync => entry.sync = Some(value.to_owned()),
             KeyKind::Member(name) => {
@@ -68,23 +74,38 @@ pub fn clusters_in_namespace<'a>(
 
 impl Parts {
     fn into_cluster(mut self, namespace: &str, scope: String, citus_group: Option<u32>) -> Cluster {
-        let paused = self.config.as_deref().is_some_and(|c| config_paused(c, &mut self.warnings));
-        let sync = self.sync.as_deref().map(|s| sync_standbys(s, &mut self.warnings)).unwrap_or_default();
+        let paused = self
+            .config
+            .as_deref()
+            .is_some_and(|c| config_paused(c, &mut self.warnings));
+        let sync = self
+            .sync
+            .as_deref()
+            .map(|s| sync_standbys(s, &mut self.warnings))
+            .unwrap_or_default();
         let mut members = Vec::with_capacity(self.members.len());
         for (name, value) in &self.members {
             let raw = RawMember::parse(name, value, &mut self.warnings);
             let holds_leader = self.leader.as_deref() == Some(name.as_str());
-            let role = resolve_role(raw.patroni_role.as_deref(), holds_leader, sync.contains(name));
+            let role = resolve_role(
+                raw.patroni_role.as_deref(),
+                holds_leader,
+                sync.contains(name),
+            );
             if let (Role::Other(r), Some(leader)) = (&role, &self.leader) {
                 if r == "primary" || r == "master" {
-                    self.warnings.push(format!("{name} reports role {r} but the leader key names {leader}"));
+                    self.warnings.push(format!(
+                        "{name} reports role {r} but the leader key names {leader}"
+                    ));
                 }
             }
             members.push(Member { role, ..raw.member });
         }
         if let Some(leader) = &self.leader {
             if !self.members.contains_key(leader) {
-                self.warnings.push(format!("leader key names {leader}, which has no member key"));
+                self.warnings.push(format!(
+                    "leader key names {leader}, which has no member key"
+                ));
             }
         }
         Cluster {
@@ -126,7 +147,13 @@ fn sync_standbys(sync: &str, warnings: &mut Vec<String>) -> Vec<String> {
         Ok(v) => v
             .get("sync_standby")
             .and_then(Value::as_str)
-            .map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .map(|s| {
+                s.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default(),
         Err(e) => {
             warnings.push(format!("sync: malformed JSON ({e})"));
@@ -142,7 +169,15 @@ mod tests {
     /// Reads an `etcdctl get --prefix` dump: alternating key and value lines.
     fn dump(text: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
         let lines: Vec<&str> = text.lines().collect();
-        lines.chunks(2).map(|kv| (kv[0].as_bytes().to_vec(), kv.get(1).unwrap_or(&"").as_bytes().to_vec())).collect()
+        lines
+            .chunks(2)
+            .map(|kv| {
+                (
+                    kv[0].as_bytes().to_vec(),
+                    kv.get(1).unwrap_or(&"").as_bytes().to_vec(),
+                )
+            })
+            .collect()
     }
 
     fn parse(ns: &str, kvs: &[(Vec<u8>, Vec<u8>)]) -> Vec<Cluster> {
@@ -151,7 +186,9 @@ mod tests {
 
     #[test]
     fn pg_meta_from_patroni_4_1() {
-        let kvs = dump(include_str!("../../tests/samples/patroni-4.1.5-pg-meta.txt"));
+        let kvs = dump(include_str!(
+            "../../tests/samples/patroni-4.1.5-pg-meta.txt"
+        ));
         let clusters = parse("/pg", &kvs);
         assert_eq!(clusters.len(), 1);
         let c = &clusters[0];
@@ -159,16 +196,26 @@ mod tests {
         assert_eq!(c.leader.as_deref(), Some("pg-meta-1"));
         assert!(!c.paused);
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
-        let roles: Vec<_> = c.members.iter().map(|m| (m.name.as_str(), m.role.as_str(), m.port)).collect();
+        let roles: Vec<_> = c
+            .members
+            .iter()
+            .map(|m| (m.name.as_str(), m.role.as_str(), m.port))
+            .collect();
         assert_eq!(
             roles,
-            [("pg-meta-1", "leader", Some(54321)), ("pg-meta-2", "replica", Some(54322)), ("pg-meta-3", "replica", Some(54323))]
+            [
+                ("pg-meta-1", "leader", Some(54321)),
+                ("pg-meta-2", "replica", Some(54322)),
+                ("pg-meta-3", "replica", Some(54323))
+            ]
         );
     }
 
     #[test]
     fn sync_standby_from_the_sync_key() {
-        let kvs = dump(include_str!("../../tests/samples/patroni-4.1.5-mycluster.txt"));
+        let kvs = dump(include_str!(
+            "../../tests/samples/patroni-4.1.5-mycluster.txt"
+        ));
         let c = &parse("/db", &kvs)[0];
         assert_eq!(c.leader.as_deref(), Some("mycluster-1"));
         assert_eq!(c.members[1].role, Role::SyncStandby);
@@ -178,7 +225,9 @@ mod tests {
 
     #[test]
     fn pigsty_production_layout() {
-        let kvs = dump(include_str!("../../tests/samples/patroni-4.0.1-pigsty-pg-meta.txt"));
+        let kvs = dump(include_str!(
+            "../../tests/samples/patroni-4.0.1-pigsty-pg-meta.txt"
+        ));
         let c = &parse("/pg", &kvs)[0];
         assert_eq!(c.members.len(), 2);
         assert_eq!(c.members[0].host.as_deref(), Some("10.10.10.10"));
@@ -190,7 +239,10 @@ mod tests {
     fn paused_config_and_lost_leader() {
         let kvs = vec![
             (b"/service/a/config".to_vec(), br#"{"pause":true}"#.to_vec()),
-            (b"/service/a/members/a1".to_vec(), br#"{"role":"primary","state":"running","conn_url":"postgres://h:1/p"}"#.to_vec()),
+            (
+                b"/service/a/members/a1".to_vec(),
+                br#"{"role":"primary","state":"running","conn_url":"postgres://h:1/p"}"#.to_vec(),
+            ),
         ];
         let c = &parse("/service", &kvs)[0];
         assert!(c.paused);
@@ -205,8 +257,14 @@ mod tests {
             (b"/service/citus/0/leader".to_vec(), b"c0".to_vec()),
             (b"/service/citus/1/leader".to_vec(), b"w1".to_vec()),
         ];
-        let groups: Vec<_> = parse("/service", &kvs).iter().map(|c| (c.citus_group, c.leader.clone())).collect();
-        assert_eq!(groups, [(Some(0), Some("c0".into())), (Some(1), Some("w1".into()))]);
+        let groups: Vec<_> = parse("/service", &kvs)
+            .iter()
+            .map(|c| (c.citus_group, c.leader.clone()))
+            .collect();
+        assert_eq!(
+            groups,
+            [(Some(0), Some("c0".into())), (Some(1), Some("w1".into()))]
+        );
     }
 
     #[test]
@@ -215,7 +273,10 @@ mod tests {
             (b"/pg/x/leader".to_vec(), b"ghost".to_vec()),
             (b"/pg/x/config".to_vec(), b"{".to_vec()),
             (b"/pg/x/sync".to_vec(), vec![0xff, 0xfe]),
-            (vec![b'/', b'p', b'g', b'/', 0xff, b'/', b'l'], b"z".to_vec()),
+            (
+                vec![b'/', b'p', b'g', b'/', 0xff, b'/', b'l'],
+                b"z".to_vec(),
+            ),
             (b"/pg/x/members/m".to_vec(), b"\x00\x01".to_vec()),
         ];
         let c = &parse("/pg", &kvs)[0];
@@ -237,7 +298,14 @@ mod tests {
                 let alphabet = b"{}[]\":,0123456789.-eE truefalsnul\\\xff/";
                 v.push(alphabet[(seed % alphabet.len() as u64) as usize]);
             }
-            for item in ["leader", "config", "sync", "members/m", "1/members/m", "status"] {
+            for item in [
+                "leader",
+                "config",
+                "sync",
+                "members/m",
+                "1/members/m",
+                "status",
+            ] {
                 let kvs = vec![(format!("/pg/s/{item}").into_bytes(), v.clone())];
                 let clusters = parse("/pg", &kvs);
                 assert_eq!(clusters.len(), 1, "{item} = {v:?}");

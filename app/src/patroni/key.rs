@@ -46,12 +46,20 @@ impl ClusterKey {
             return None;
         }
         if let Some(kind) = KeyKind::parse(rest) {
-            return Some(ClusterKey { scope: scope.to_owned(), group: None, kind });
+            return Some(ClusterKey {
+                scope: scope.to_owned(),
+                group: None,
+                kind,
+            });
         }
         let (group, rest) = rest.split_once('/')?;
         let group = group.parse::<u32>().ok()?;
         let kind = KeyKind::parse(rest)?;
-        Some(ClusterKey { scope: scope.to_owned(), group: Some(group), kind })
+        Some(ClusterKey {
+            scope: scope.to_owned(),
+            group: Some(group),
+            kind,
+        })
     }
 }
 
@@ -85,7 +93,10 @@ mod tests {
     #[test]
     fn namespaces_are_normalized() {
         assert_eq!(normalize_namespace("pg").as_deref(), Some("/pg"));
-        assert_eq!(normalize_namespace("/service/").as_deref(), Some("/service"));
+        assert_eq!(
+            normalize_namespace("/service/").as_deref(),
+            Some("/service")
+        );
         assert_eq!(normalize_namespace(" / "), None);
     }
 
@@ -104,7 +115,10 @@ mod tests {
     #[test]
     fn citus_layout() {
         let k = ClusterKey::parse("/service", "/service/demo/1/leader").expect("citus key");
-        assert_eq!((k.scope.as_str(), k.group, k.kind), ("demo", Some(1), KeyKind::Leader));
+        assert_eq!(
+            (k.scope.as_str(), k.group, k.kind),
+            ("demo", Some(1), KeyKind::Leader)
+        );
     }
 
     #[test]

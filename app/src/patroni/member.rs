@@ -92,11 +92,17 @@ impl RawMember {
             Ok(Value::Object(map)) => map,
             Ok(_) => {
                 warnings.push(format!("members/{name}: value is not a JSON object"));
-                return RawMember { member, patroni_role: None };
+                return RawMember {
+                    member,
+                    patroni_role: None,
+                };
             }
             Err(e) => {
                 warnings.push(format!("members/{name}: malformed JSON ({e})"));
-                return RawMember { member, patroni_role: None };
+                return RawMember {
+                    member,
+                    patroni_role: None,
+                };
             }
         };
         let text = |field: &str| json.get(field).and_then(Value::as_str).map(str::to_owned);
@@ -115,7 +121,10 @@ impl RawMember {
             Some(None) => warnings.push(format!("members/{name}: unreadable conn_url")),
             None => warnings.push(format!("members/{name}: no conn_url")),
         }
-        RawMember { member, patroni_role: text("role") }
+        RawMember {
+            member,
+            patroni_role: text("role"),
+        }
     }
 }
 
@@ -156,8 +165,14 @@ mod tests {
             host_port("postgres://127.0.0.1:54321/postgres"),
             Some(("127.0.0.1".into(), Some(54321)))
         );
-        assert_eq!(host_port("postgresql://u@[::1]:5433/db"), Some(("::1".into(), Some(5433))));
-        assert_eq!(host_port("postgres://db1/postgres"), Some(("db1".into(), None)));
+        assert_eq!(
+            host_port("postgresql://u@[::1]:5433/db"),
+            Some(("::1".into(), Some(5433)))
+        );
+        assert_eq!(
+            host_port("postgres://db1/postgres"),
+            Some(("db1".into(), None))
+        );
         assert_eq!(host_port("postgres://db1:notaport/x"), None);
         assert_eq!(host_port("http://db1:5432"), None);
         assert_eq!(host_port("postgres:///x"), None);
@@ -195,10 +210,20 @@ mod tests {
 
     #[test]
     fn roles_round_trip_as_strings() {
-        for role in [Role::Leader, Role::SyncStandby, Role::Other("demoted".into())] {
+        for role in [
+            Role::Leader,
+            Role::SyncStandby,
+            Role::Other("demoted".into()),
+        ] {
             let json = serde_json::to_string(&role).expect("serialize");
-            assert_eq!(serde_json::from_str::<Role>(&json).expect("deserialize"), role);
+            assert_eq!(
+                serde_json::from_str::<Role>(&json).expect("deserialize"),
+                role
+            );
         }
-        assert_eq!(serde_json::to_string(&Role::StandbyLeader).ok().as_deref(), Some("\"standby_leader\""));
+        assert_eq!(
+            serde_json::to_string(&Role::StandbyLeader).ok().as_deref(),
+            Some("\"standby_leader\"")
+        );
     }
 }

@@ -18,10 +18,14 @@ pub async fn list(State(state): State<AppState>) -> Json<Vec<Cluster>> {
 
 /// `text/event-stream` of `overview` events: the current overview at once,
 /// then each time what it shows changes. All streams share the one mirror.
-pub async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+pub async fn events(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let stream = WatchStream::new(state.overview.clone()).map(|overview| {
         let event = Event::default().event(OVERVIEW_EVENT);
-        Ok(event.json_data(&*overview).unwrap_or_else(|e| Event::default().comment(format!("unserializable: {e}"))))
+        Ok(event
+            .json_data(&*overview)
+            .unwrap_or_else(|e| Event::default().comment(format!("unserializable: {e}"))))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

@@ -21,7 +21,11 @@ pub struct Health {
 pub async fn show(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let overview = state.overview();
     let health = Health {
-        status: if overview.etcd.reachable { "ok" } else { "degraded" },
+        status: if overview.etcd.reachable {
+            "ok"
+        } else {
+            "degraded"
+        },
         etcd: overview.etcd.clone(),
         namespaces: overview.namespaces.clone(),
         version: env!("CARGO_PKG_VERSION"),

@@ -24,9 +24,20 @@ pub fn explain(err: &(dyn Error + 'static)) -> String {
 
 fn hint(chain: &str) -> Option<&'static str> {
     let lower = chain.to_ascii_lowercase();
-    if lower.contains("unknownissuer") || lower.contains("unknown issuer") || lower.contains("invalid peer certificate") {
+    if lower.contains("unknownissuer")
+        || lower.contains("unknown issuer")
+        || lower.contains("invalid peer certificate")
+    {
         Some("TLS: etcd's certificate is not signed by the CA given with --cacert")
-    } else if lower.contains("certificate required") || lower.contains("bad certificate") {
+    } else if [
+        "certificate required",
+        "certificaterequired",
+        "bad certificate",
+        "badcertificate",
+    ]
+    .iter()
+    .any(|s| lower.contains(s))
+    {
         Some("TLS: etcd refused Patrol's client certificate (--cert/--key)")
     } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
         Some("TLS: etcd's certificate does not name the host in --endpoints")
@@ -58,10 +69,19 @@ mod tests {
 
     #[test]
     fn chain_and_hint() {
-        let e = E("transport error", Some(Box::new(E("invalid peer certificate: UnknownIssuer", None))));
+        let e = E(
+            "transport error",
+            Some(Box::new(E("invalid peer certificate: UnknownIssuer", None))),
+        );
         let text = explain(&e);
-        assert!(text.starts_with("TLS: etcd's certificate is not signed by the CA given with --cacert"), "{text}");
-        assert!(text.contains("transport error: invalid peer certificate"), "{text}");
+        assert!(
+            text.starts_with("TLS: etcd's certificate is not signed by the CA given with --cacert"),
+            "{text}"
+        );
+        assert!(
+            text.contains("transport error: invalid peer certificate"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -27,6 +27,8 @@ struct Inner {
     options: ConnectOptions,
     dial_timeout: Duration,
     command_timeout: Duration,
+    /// TLS is on but Patrol has no client certificate to offer.
+    tls_without_cert: bool,
     client: OnceCell<Client>,
 }
 
@@ -39,13 +41,21 @@ impl Gateway {
     /// Prepares the connection options; reads certificate files now so a bad
     /// path or mixed http/https endpoints fail at start-up, not on first use.
     pub fn new(config: &Config) -> Result<Gateway, SetupError> {
-        let https = config.endpoints.iter().filter(|e| e.starts_with("https://")).count();
+        let https = config
+            .endpoints
+            .iter()
+            .filter(|e| e.starts_with("https://"))
+            .count();
         let tls_flags = config.cacert.is_some() || config.cert.is_some();
         if https != 0 && https != config.endpoints.len() {
-            return Err(SetupError("--endpoints mixes http:// and https:// URLs".into()));
+            return Err(SetupError(
+                "--endpoints mixes http:// and https:// URLs".into(),
+            ));
         }
         if https == 0 && tls_flags {
-            return Err(SetupError("--cacert/--cert/--key need https:// --endpoints".into()));
+            return Err(SetupError(
+                "--cacert/--cert/--key need https:// --endpoints".into(),
+            ));
         }
         let mut options = ConnectOptions::new()
             .with_connect_timeout(config.dial_timeout)
@@ -63,6 +73,7 @@ impl Gateway {
                 options,
                 dial_timeout: config.dial_timeout,
                 command_timeout: config.command_timeout,
+                tls_without_cert: https > 0 && config.cert.is_none(),
                 client: OnceCell::new(),
             }),
         })
@@ -82,8 +93,11 @@ impl Gateway {
             let pending = Client::connect(&inner.endpoints, Some(inner.options.clone()));
             match tokio::time::timeout(inner.dial_timeout, pending).await {
                 Ok(Ok(client)) => Ok(client),
-                Ok(Err(e)) => Err(explain(&e)),
-                Err(_) => Err(format!("no connection to etcd within {:?} (--dial-timeout)", inner.dial_timeout)),
+                Ok(Err(e)) => Err(self.describe(&e)),
+                Err(_) => Err(format!(
+                    "no connection to etcd within {:?} (--dial-timeout)",
+                    inner.dial_timeout
+                )),
             }
         };
         inner.client.get_or_try_init(connect).await.cloned()
@@ -98,7 +112,7 @@ impl Gateway {
     {
         match tokio::time::timeout(self.inner.command_timeout, request).await {
             Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(explain(&e)),
+            Ok(Err(e)) => Err(self.describe(&e)),
             Err(_) => Err(format!(
                 "etcd did not answer within {:?} (--command-timeout)",
                 self.inner.command_timeout
@@ -107,16 +121,37 @@ impl Gateway {
     }
 }
 
+impl Gateway {
+    /// [`explain`], plus what only the configuration can tell: etcd closing
+    /// a TLS connection Patrol offered no certificate on usually means it
+    /// requires client certificates.
+    pub fn describe(&self, err: &(dyn std::error::Error + 'static)) -> String {
+        let text = explain(err);
+        let dropped = ["connection closed", "broken pipe", "connection reset"]
+            .iter()
+            .any(|s| text.contains(s));
+        if self.inner.tls_without_cert && !text.starts_with("TLS:") && dropped {
+            format!("TLS: etcd closed the connection; if it requires client certificates, give --cert/--key ({text})")
+        } else {
+            text
+        }
+    }
+}
+
 fn tls_options(config: &Config) -> Result<TlsOptions, SetupError> {
     let read = |path: &std::path::Path, flag: &str| {
-        std::fs::read(path).map_err(|e| SetupError(format!("{flag}: cannot read {}: {e}", path.display())))
+        std::fs::read(path)
+            .map_err(|e| SetupError(format!("{flag}: cannot read {}: {e}", path.display())))
     };
     let mut tls = TlsOptions::new();
     if let Some(ca) = &config.cacert {
         tls = tls.ca_certificate(Certificate::from_pem(read(ca, "--cacert")?));
     }
     if let (Some(cert), Some(key)) = (&config.cert, &config.key) {
-        tls = tls.identity(Identity::from_pem(read(cert, "--cert")?, read(key, "--key")?));
+        tls = tls.identity(Identity::from_pem(
+            read(cert, "--cert")?,
+            read(key, "--key")?,
+        ));
     }
     Ok(tls)
 }

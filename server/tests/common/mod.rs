@@ -1,0 +1,236 @@
+//! Helpers for the integration tests: the real `patrol` binary on port 0,
+//! throwaway etcd servers, and the test bed's addresses.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The test bed's etcd endpoints (see end2end/testbed/env.sh).
+pub fn testbed_endpoints() -> String {
+    std::env::var("PATROL_TESTBED_ENDPOINTS").unwrap_or_else(|_| {
+        "http://127.0.0.1:12379,http://127.0.0.1:12479,http://127.0.0.1:12579".into()
+    })
+}
+
+/// A running `patrol`; killed on drop.
+pub struct Patrol {
+    child: Child,
+    pub url: String,
+    log: Arc<Mutex<String>>,
+}
+
+impl Patrol {
+    /// Starts the binary with `args` plus `--listen 127.0.0.1:0` and waits
+    /// for the line that gives its address.
+    pub fn start(args: &[&str]) -> Patrol {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_patrol"))
+            .args(args)
+            .args(["--listen", "127.0.0.1:0"])
+            .env_remove("ETCDCTL_ENDPOINTS")
+            .env("PATROL_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn patrol");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let log = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(at) = line.find("listening on http://") {
+                    let url = line[at + "listening on ".len()..]
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .to_owned();
+                    let _ = tx.send(url);
+                }
+                if let Ok(mut l) = sink.lock() {
+                    l.push_str(&line);
+                    l.push('\n');
+                }
+            }
+        });
+        let url = rx
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| {
+                let _ = child.kill();
+                panic!(
+                    "patrol did not report its address; log:\n{}",
+                    log.lock().map(|l| l.clone()).unwrap_or_default()
+                )
+            });
+        Patrol { child, url, log }
+    }
+
+    pub fn log(&self) -> String {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    pub async fn json(&self, path: &str) -> serde_json::Value {
+        let resp = reqwest::get(format!("{}{path}", self.url))
+            .await
+            .expect("request");
+        assert!(resp.status().is_success(), "{path}: {}", resp.status());
+        resp.json().await.expect("json body")
+    }
+
+    /// Polls `GET /api/v1/health` until `want(health)` holds or `within` passes.
+    pub async fn wait_health(
+        &self,
+        within: Duration,
+        want: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let deadline = Instant::now() + within;
+        loop {
+            let health = self.json("/api/v1/health").await;
+            if want(&health) {
+                return health;
+            }
+            if Instant::now() > deadline {
+                panic!("health never matched; last: {health}\nlog:\n{}", self.log());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Patrol {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// A private temporary directory, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!(
+            "patrol-test-{tag}-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A single-member etcd of the test's own; killed on drop.
+pub struct Etcd {
+    child: Option<Child>,
+    args: Vec<String>,
+    pub endpoint: String,
+}
+
+impl Etcd {
+    /// Starts plain-http etcd with its data in `dir`.
+    pub fn start(dir: &Path) -> Etcd {
+        let client = free_port();
+        let endpoint = format!("http://127.0.0.1:{client}");
+        Etcd::launch(dir, endpoint, Vec::new())
+    }
+
+    /// Starts etcd with `scheme` (`http`/`https`) and extra flags.
+    pub fn launch(dir: &Path, endpoint: String, extra: Vec<String>) -> Etcd {
+        let peer = free_port();
+        let mut args = vec![
+            "--name=t".to_owned(),
+            format!("--data-dir={}", dir.join("etcd").display()),
+            format!("--listen-client-urls={endpoint}"),
+            format!("--advertise-client-urls={endpoint}"),
+            format!("--listen-peer-urls=http://127.0.0.1:{peer}"),
+            format!("--initial-advertise-peer-urls=http://127.0.0.1:{peer}"),
+            format!("--initial-cluster=t=http://127.0.0.1:{peer}"),
+            "--log-level=error".to_owned(),
+        ];
+        args.extend(extra);
+        let mut etcd = Etcd {
+            child: None,
+            args,
+            endpoint,
+        };
+        etcd.resume();
+        etcd
+    }
+
+    /// (Re)starts the process with the same data and ports.
+    pub fn resume(&mut self) {
+        let child = Command::new("etcd")
+            .args(&self.args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn etcd (is etcd-server installed?)");
+        self.child = Some(child);
+    }
+
+    /// Kills the process hard, as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Runs etcdctl against this etcd; panics on failure.
+    pub fn ctl(&self, args: &[&str]) -> String {
+        etcdctl(&self.endpoint, &[], args)
+    }
+}
+
+impl Drop for Etcd {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Runs `etcdctl --endpoints=<endpoints> <tls> <args>` until it succeeds or
+/// 10 s pass (a fresh etcd needs a moment).
+pub fn etcdctl(endpoints: &str, tls: &[String], args: &[&str]) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let out = Command::new("etcdctl")
+            .env("ETCDCTL_API", "3")
+            .env_remove("ETCDCTL_ENDPOINTS")
+            .arg(format!("--endpoints={endpoints}"))
+            .args(tls)
+            .args(args)
+            .output()
+            .expect("run etcdctl");
+        if out.status.success() {
+            return String::from_utf8_lossy(&out.stdout).into_owned();
+        }
+        if Instant::now() > deadline {
+            panic!(
+                "etcdctl {args:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

@@ -1,0 +1,145 @@
+//! Patrol against the real test bed: two Patroni clusters on a 3-member etcd.
+//! Start it with end2end/testbed/start.sh.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{etcdctl, testbed_endpoints, Patrol};
+use serde_json::Value;
+
+fn leader_in_etcd(key: &str) -> String {
+    etcdctl(
+        &testbed_endpoints(),
+        &[],
+        &["get", key, "--print-value-only"],
+    )
+    .trim()
+    .to_owned()
+}
+
+fn start() -> Patrol {
+    Patrol::start(&["--endpoints", &testbed_endpoints()])
+}
+
+fn cluster<'a>(clusters: &'a Value, ns: &str, scope: &str) -> &'a Value {
+    clusters
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|c| c["namespace"] == ns && c["scope"] == scope)
+        })
+        .unwrap_or_else(|| panic!("{ns}/{scope} missing from {clusters}"))
+}
+
+#[tokio::test]
+async fn clusters_carry_the_leaders_etcd_holds() {
+    let patrol = start();
+    patrol
+        .wait_health(Duration::from_secs(10), |h| h["etcd"]["reachable"] == true)
+        .await;
+    let clusters = patrol.json("/api/v1/clusters").await;
+
+    let pg_meta = cluster(&clusters, "/pg", "pg-meta");
+    assert_eq!(pg_meta["leader"], leader_in_etcd("/pg/pg-meta/leader"));
+    assert_eq!(pg_meta["paused"], false);
+    let members = pg_meta["members"].as_array().expect("members");
+    assert_eq!(members.len(), 3, "{pg_meta}");
+    for m in members {
+        for field in [
+            "name", "role", "state", "timeline", "host", "port", "api_url",
+        ] {
+            assert!(!m[field].is_null(), "{field} missing in {m}");
+        }
+    }
+    let leaders: Vec<_> = members.iter().filter(|m| m["role"] == "leader").collect();
+    assert_eq!(leaders.len(), 1, "{pg_meta}");
+    assert_eq!(leaders[0]["name"], pg_meta["leader"]);
+
+    let mycluster = cluster(&clusters, "/db", "mycluster");
+    assert_eq!(mycluster["leader"], leader_in_etcd("/db/mycluster/leader"));
+    assert_eq!(mycluster["members"].as_array().map(Vec::len), Some(2));
+    assert!(
+        mycluster["members"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|m| m["role"] == "sync_standby")),
+        "synchronous mode shows a sync standby: {mycluster}"
+    );
+}
+
+#[tokio::test]
+async fn health_names_the_etcd() {
+    let patrol = start();
+    let health = patrol
+        .wait_health(Duration::from_secs(10), |h| h["etcd"]["reachable"] == true)
+        .await;
+    assert_eq!(health["status"], "ok");
+    let endpoints = health["etcd"]["endpoints"].as_array().expect("endpoints");
+    assert_eq!(endpoints.len(), 3);
+    let id = health["etcd"]["cluster_id"]
+        .as_str()
+        .expect("cluster id is a string");
+    assert!(u64::from_str_radix(id, 16).is_ok_and(|n| n != 0), "{id}");
+    assert!(health["etcd"]["revision"].as_i64().is_some_and(|r| r > 0));
+    let healthz = reqwest::get(format!("{}/healthz", patrol.url))
+        .await
+        .expect("healthz");
+    assert!(healthz.status().is_success());
+}
+
+#[tokio::test]
+async fn overview_page_is_rendered_on_the_server() {
+    let patrol = start();
+    patrol
+        .wait_health(Duration::from_secs(10), |h| h["etcd"]["reachable"] == true)
+        .await;
+    let html = reqwest::get(&patrol.url)
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    let leader = leader_in_etcd("/pg/pg-meta/leader");
+    for needle in [
+        "pg-meta",
+        "mycluster",
+        leader.as_str(),
+        "read-only",
+        "/pkg/patrol.js",
+    ] {
+        assert!(html.contains(needle), "page lacks {needle}");
+    }
+    let missing = reqwest::get(format!("{}/no/such/page", patrol.url))
+        .await
+        .expect("404 page");
+    assert_eq!(missing.status(), reqwest::StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn event_stream_pushes_a_new_cluster() {
+    let patrol = start();
+    patrol
+        .wait_health(Duration::from_secs(10), |h| h["etcd"]["reachable"] == true)
+        .await;
+    let mut resp = reqwest::get(format!("{}/api/v1/clusters/events", patrol.url))
+        .await
+        .expect("events");
+    assert_eq!(resp.headers()["content-type"], "text/event-stream");
+    let scope = format!("patrol-it-{}", std::process::id());
+    let key = format!("/service/{scope}/leader");
+    etcdctl(&testbed_endpoints(), &[], &["put", &key, "it-leader"]);
+    let mut seen = String::new();
+    let found = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Ok(Some(chunk)) = resp.chunk().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if seen.contains(&scope) && seen.contains("it-leader") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    etcdctl(&testbed_endpoints(), &[], &["del", &key]);
+    assert_eq!(found, Ok(true), "stream never showed {scope}:\n{seen}");
+    assert!(seen.starts_with("event: overview"), "{seen}");
+}
