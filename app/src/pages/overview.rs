@@ -37,10 +37,11 @@ fn OverviewBody(overview: Overview) -> impl IntoView {
         let where_ = namespaces.join(", ");
         view! { <p class="muted" data-testid="no-clusters">{format!("No Patroni clusters under {where_}.")}</p> }
     });
+    let stale = !etcd.reachable;
     view! {
         <EtcdBanner etcd />
         {empty}
-        <div class="clusters">
+        <div class="clusters" class:stale=stale>
             {clusters.into_iter().map(|c| view! { <ClusterCard cluster=c /> }).collect_view()}
         </div>
     }

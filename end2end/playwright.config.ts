@@ -1,0 +1,44 @@
+import { defineConfig } from '@playwright/test';
+
+// Patrol under test: the release binary cargo-leptos built, on its own port,
+// pointed at the test bed (end2end/testbed/start.sh).
+const port = process.env.PATROL_E2E_PORT ?? '8010';
+const bin = process.env.PATROL_BIN ?? '../target/release/patrol';
+const endpoints =
+  process.env.PATROL_TESTBED_ENDPOINTS ??
+  'http://127.0.0.1:12379,http://127.0.0.1:12479,http://127.0.0.1:12579';
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  outputDir: './test-results',
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  // Playwright starts Patrol and waits for /healthz before any test runs.
+  webServer: {
+    command: `${bin} --listen 127.0.0.1:${port} --endpoints ${endpoints}`,
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+});

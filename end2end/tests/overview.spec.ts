@@ -1,0 +1,68 @@
+import { test, expect, Page } from '@playwright/test';
+import { etcdctl } from './etcd';
+
+/** Fails the test on any error the page logs (a broken hydration shows up here). */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  return errors;
+}
+
+test('overview hydrates and shows both clusters with their real leaders', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/');
+  // "live" needs the wasm app hydrated and its event stream open.
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ok');
+  await expect(page.getByTestId('connection')).toHaveText('live');
+
+  for (const [ns, scope] of [['/pg', 'pg-meta'], ['/db', 'mycluster']]) {
+    const leader = etcdctl('get', `${ns}/${scope}/leader`, '--print-value-only');
+    expect(leader).not.toBe('');
+    const card = page.locator(`[data-testid=cluster][data-scope="${scope}"][data-namespace="${ns}"]`);
+    await expect(card.getByTestId('leader')).toHaveText(leader);
+    await expect(card.locator(`[data-member="${leader}"]`)).toContainText('leader');
+  }
+  await expect(page.locator('[data-scope="pg-meta"] [data-testid=member]')).toHaveCount(3);
+  await expect(page.locator('[data-scope="mycluster"] [data-testid=member]')).toHaveCount(2);
+  await expect(page.getByTestId('access')).toHaveText('read-only');
+  await expect(page.getByTestId('cluster-id')).toHaveText(/^[0-9a-f]+$/);
+  expect(errors).toEqual([]);
+});
+
+test('a cluster written to etcd appears and vanishes without a reload', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/');
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ok');
+  const scope = `e2e-${Date.now()}`;
+  const card = page.locator(`[data-testid=cluster][data-scope="${scope}"]`);
+  // Marks the document so a reload would be noticed.
+  await page.evaluate(() => ((window as unknown as { __kept: boolean }).__kept = true));
+  try {
+    etcdctl('put', `/service/${scope}/leader`, 'e2e-node');
+    await expect(card.getByTestId('leader')).toHaveText('e2e-node', { timeout: 5_000 });
+  } finally {
+    etcdctl('del', '--prefix', `/service/${scope}/`);
+  }
+  await expect(card).toHaveCount(0, { timeout: 5_000 });
+  expect(await page.evaluate(() => (window as unknown as { __kept?: boolean }).__kept)).toBe(true);
+  expect(errors).toEqual([]);
+});
+
+test('navigation works from a phone-sized to a wide window', async ({ page }) => {
+  for (const width of [375, 1920]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto('/');
+    await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ok');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `horizontal overflow at ${width}px`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `test-results/overview-${width}.png`, fullPage: true });
+  }
+  await page.getByRole('link', { name: 'Keys' }).click();
+  await expect(page).toHaveURL(/\/keys\/$/);
+  await expect(page.locator('h1')).toHaveText('The keyspace browser');
+  await page.goBack();
+  await expect(page.locator('h1')).toHaveText('Clusters');
+});
