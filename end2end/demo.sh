@@ -4,9 +4,11 @@
 # http://127.0.0.1:8000. Extra arguments go to patrol (e.g. --listen 0.0.0.0:8000).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=end2end/env.sh
 source "$here/env.sh"
 "$here/setup.sh"
 "$here/testbed/start.sh"
+# shellcheck source=end2end/testbed/env.sh
 source "$here/testbed/env.sh"
 cd "$root"
 cargo leptos build --release

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by Patrol's scripts: where builds go and which tools come first.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Outside the clone, so fresh clones reuse earlier builds.

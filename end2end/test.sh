@@ -5,8 +5,10 @@
 # stops again.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=end2end/env.sh
 source "$here/env.sh"
 "$here/setup.sh"
+# shellcheck source=end2end/testbed/env.sh
 source "$here/testbed/env.sh"
 
 testbed_log=$(mktemp)

@@ -1,0 +1,14 @@
+# shellcheck shell=bash
+# Sourced: constants of Patrol's local test bed (see README.md beside this file).
+# Only PATROL_TESTBED_* names, so sourcing it clobbers nothing of the caller's.
+export PATROL_TESTBED_DIR="${PATROL_TESTBED_DIR:-/tmp/patrol-testbed}"
+export PATROL_TESTBED_VENV="${PATROL_TESTBED_VENV:-/opt/patrol-testbed/venv}"
+# etcd v3 client URLs. Give them to etcdctl as --endpoints with ETCDCTL_ENDPOINTS
+# unset: etcdctl 3.4 refuses to run when both are set.
+export PATROL_TESTBED_ENDPOINTS="http://127.0.0.1:12379,http://127.0.0.1:12479,http://127.0.0.1:12579"
+# Patroni members as space-separated NAME=URL pairs: REST API, then PostgreSQL.
+# pg-meta (namespace /pg) is pg-meta-1..3, mycluster (namespace /db) is mycluster-1..2.
+export PATROL_TESTBED_PATRONI="pg-meta-1=http://127.0.0.1:18001 pg-meta-2=http://127.0.0.1:18002 pg-meta-3=http://127.0.0.1:18003 mycluster-1=http://127.0.0.1:18011 mycluster-2=http://127.0.0.1:18012"
+export PATROL_TESTBED_POSTGRES="pg-meta-1=127.0.0.1:15431 pg-meta-2=127.0.0.1:15432 pg-meta-3=127.0.0.1:15433 mycluster-1=127.0.0.1:15441 mycluster-2=127.0.0.1:15442"
+# Test-only passwords (superuser postgres, replication replicator, rewind rewinder).
+export PATROL_TESTBED_PGPASSWORD="patrol-super"

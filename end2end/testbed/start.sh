@@ -1,0 +1,349 @@
+#!/usr/bin/env bash
+# Starts Patrol's local test bed, on 127.0.0.1 only: a 3-member etcd (v3 API)
+# and two Patroni clusters, pg-meta (namespace /pg, 3 nodes, failsafe_mode) and
+# mycluster (namespace /db, 2 nodes, synchronous_mode). Installs what it needs
+# first (Debian bookworm, as root). Waits until both clusters have a leader and
+# streaming replicas. Idempotent: when it all runs already it only waits for that;
+# when some members died it starts those again; leftovers of a dead test bed go.
+# Stop it with stop.sh. Ports and layout: README.md beside this file.
+set -euo pipefail
+testbed_here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=end2end/testbed/env.sh
+source "$testbed_here/env.sh"
+
+PATRONI_VERSION=4.1.5
+PG_BIN=/usr/lib/postgresql/15/bin
+TIMEOUT="${PATROL_TESTBED_TIMEOUT:-180}"
+dir="$PATROL_TESTBED_DIR"
+venv="$PATROL_TESTBED_VENV"
+t0=$EPOCHREALTIME
+
+# NAME CLIENT_PORT PEER_PORT
+etcd_members=("etcd1 12379 12380" "etcd2 12479 12480" "etcd3 12579 12580")
+# NAME SCOPE NAMESPACE PG_PORT REST_PORT
+patroni_members=(
+  "pg-meta-1 pg-meta /pg 15431 18001"
+  "pg-meta-2 pg-meta /pg 15432 18002"
+  "pg-meta-3 pg-meta /pg 15433 18003"
+  "mycluster-1 mycluster /db 15441 18011"
+  "mycluster-2 mycluster /db 15442 18012"
+)
+replicator_password=patrol-repl
+rewind_password=patrol-rewind
+
+say() { echo "testbed: $*"; }
+die() { echo "testbed: $*" >&2; exit 1; }
+elapsed() { awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+etcdctl_tb() { env -u ETCDCTL_ENDPOINTS ETCDCTL_API=3 etcdctl --endpoints="$PATROL_TESTBED_ENDPOINTS" "$@"; }
+
+[ "$(id -u)" = 0 ] || die "run start.sh as root (it installs packages and runs Patroni as user postgres)"
+for m in "${patroni_members[@]}"; do
+  read -r name _ _ pg_port rest_port <<<"$m"
+  [[ " $PATROL_TESTBED_PATRONI " == *" $name=http://127.0.0.1:$rest_port "* &&
+     " $PATROL_TESTBED_POSTGRES " == *" $name=127.0.0.1:$pg_port "* ]] ||
+    die "env.sh and start.sh disagree about $name's ports"
+done
+
+# --- Installs -----------------------------------------------------------------
+apt_packages=(etcd-server etcd-client postgresql-15 python3-venv iproute2 ca-certificates)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  say "apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get -o DPkg::Lock::Timeout=300 update -qq
+  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Patroni in a venv of Debian's python3, which user postgres can read (a pyenv
+# python under /root is not).
+if [ "$("$venv/bin/patroni" --version 2>/dev/null)" != "patroni $PATRONI_VERSION" ]; then
+  say "installing Patroni $PATRONI_VERSION into $venv"
+  (
+    umask 022
+    if ! grep -qx 'home = /usr/bin' "$venv/pyvenv.cfg" 2>/dev/null; then
+      mkdir -p "$(dirname "$venv")"
+      /usr/bin/python3 -m venv --clear "$venv"
+    fi
+    "$venv/bin/pip" install -q --disable-pip-version-check "patroni[etcd3,psycopg2-binary]==$PATRONI_VERSION"
+  )
+  [ "$("$venv/bin/patroni" --version)" = "patroni $PATRONI_VERSION" ] || die "Patroni $PATRONI_VERSION did not install into $venv"
+fi
+as_postgres() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
+as_postgres test -x "$venv/bin/patroni" || die "user postgres cannot run $venv/bin/patroni (set PATROL_TESTBED_VENV to a readable place)"
+
+# --- What runs already --------------------------------------------------------
+# A PID counts only while its process lives (zombies don't) and its command
+# line still names this test bed, so a recycled PID is never taken for ours.
+alive() { # PIDFILE MARKER
+  local pid state
+  pid=$(cat "$1" 2>/dev/null) || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+  [ -n "$state" ] && [ "$state" != Z ] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2"
+}
+etcd_marker() { echo "--data-dir=$dir/$1/data"; }
+patroni_marker() { echo "$dir/$1/patroni.yml"; }
+
+etcd_todo=() patroni_todo=() running=0
+for m in "${etcd_members[@]}"; do
+  read -r name _ <<<"$m"
+  if alive "$dir/run/etcd-$name.pid" "$(etcd_marker "$name")"; then running=$((running + 1)); else etcd_todo+=("$m"); fi
+done
+for m in "${patroni_members[@]}"; do
+  read -r name _ <<<"$m"
+  if alive "$dir/run/patroni-$name.pid" "$(patroni_marker "$name")"; then running=$((running + 1)); else patroni_todo+=("$m"); fi
+done
+
+print_env() {
+  cat <<EOF
+To use it (or: source end2end/testbed/env.sh):
+  export ETCDCTL_API=3 ETCDCTL_ENDPOINTS=$PATROL_TESTBED_ENDPOINTS
+  export PATROL_TESTBED_ENDPOINTS=$PATROL_TESTBED_ENDPOINTS
+  # Patroni REST APIs: $PATROL_TESTBED_PATRONI
+  # PostgreSQL:        $PATROL_TESTBED_POSTGRES (user postgres, password $PATROL_TESTBED_PGPASSWORD)
+  # patronictl:        $venv/bin/patronictl -c $dir/pg-meta-1/patroni.yml list
+EOF
+}
+
+fresh=0
+if ((${#etcd_todo[@]} + ${#patroni_todo[@]} == 0)); then
+  say "already running in $dir; checking that it is ready"
+elif ((running == 0)); then
+  fresh=1
+  if [ -e "$dir" ]; then
+    say "clearing what a dead test bed left in $dir"
+    "$testbed_here/stop.sh" >/dev/null
+  fi
+else
+  say "partly running; starting again:$(for m in "${etcd_todo[@]}" "${patroni_todo[@]}"; do printf ' %s' "${m%% *}"; done)"
+fi
+
+# Ports that must be free: all on a fresh start; on a partial one those of the
+# members to start, except PostgreSQL's, which a postmaster that outlived its
+# Patroni may hold (the new Patroni takes that postmaster over).
+ports=()
+for m in "${etcd_todo[@]}"; do read -r _ c p <<<"$m"; ports+=("$c" "$p"); done
+for m in "${patroni_todo[@]}"; do
+  read -r _ _ _ pg rest <<<"$m"
+  ports+=("$rest")
+  if ((fresh)); then ports+=("$pg"); fi
+done
+listening=$(ss -ltnH | awk '{ sub(/.*:/, "", $4); print $4 }' | sort -u)
+for p in "${ports[@]}"; do
+  if grep -qx "$p" <<<"$listening"; then
+    die "port $p is already in use (see: ss -ltnp 'sport = :$p'); stop what listens there and run start.sh again"
+  fi
+done
+
+umask 022
+mkdir -p "$dir/run"
+touch "$dir/.patrol-testbed"  # stop.sh removes only a directory marked so
+chmod 755 "$dir"
+as_postgres test -x "$dir" || die "user postgres cannot reach $dir: set PATROL_TESTBED_DIR to a place it can (e.g. under /tmp)"
+
+# --- etcd ---------------------------------------------------------------------
+initial_cluster=$(for m in "${etcd_members[@]}"; do read -r n _ p <<<"$m"; printf '%s=http://127.0.0.1:%s,' "$n" "$p"; done)
+initial_cluster=${initial_cluster%,}
+for m in "${etcd_todo[@]}"; do
+  read -r name cport pport <<<"$m"
+  mkdir -p "$dir/$name"
+  chmod 700 "$dir/$name"
+  # env -i: etcd 3.4 refuses to start when an ETCD_* variable shadows a flag.
+  # Background subshells are no process group leaders, so setsid execs rather
+  # than forks and $! is etcd's own PID.
+  (
+    cd "$dir/$name"
+    exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin setsid /usr/bin/etcd \
+      --name="$name" --data-dir="$dir/$name/data" \
+      --listen-client-urls="http://127.0.0.1:$cport" --advertise-client-urls="http://127.0.0.1:$cport" \
+      --listen-peer-urls="http://127.0.0.1:$pport" --initial-advertise-peer-urls="http://127.0.0.1:$pport" \
+      --initial-cluster="$initial_cluster" --initial-cluster-state=new --initial-cluster-token=patrol-testbed \
+      --logger=zap --log-outputs=stderr
+  ) </dev/null >>"$dir/$name/etcd.log" 2>&1 &
+  echo $! >"$dir/run/etcd-$name.pid"
+done
+
+tails() { # LOG...
+  local f
+  for f in "$@"; do
+    echo "----- last lines of $f" >&2
+    tail -n 40 "$f" >&2 || true
+  done
+}
+
+deadline=$((SECONDS + 30))
+until etcdctl_tb endpoint health >/dev/null 2>&1; do
+  for m in "${etcd_members[@]}"; do
+    read -r name _ <<<"$m"
+    if ! alive "$dir/run/etcd-$name.pid" "$(etcd_marker "$name")"; then
+      tails "$dir/$name/etcd.log"
+      die "etcd member $name died (log: $dir/$name/etcd.log)"
+    fi
+  done
+  if ((SECONDS > deadline)); then
+    etcdctl_tb endpoint health >&2 || true
+    tails "$dir"/etcd*/etcd.log
+    die "etcd not healthy after 30 s"
+  fi
+  sleep 0.2
+done
+say "etcd healthy after $(elapsed) s"
+
+# --- Patroni ------------------------------------------------------------------
+etcd_hosts=$(for m in "${etcd_members[@]}"; do read -r _ c _ <<<"$m"; printf '    - 127.0.0.1:%s\n' "$c"; done)
+write_patroni_config() { # NAME SCOPE NAMESPACE PG_PORT REST_PORT
+  local name=$1 scope=$2 namespace=$3 pg_port=$4 rest_port=$5 md="$dir/$1" mode_line
+  case $scope in
+    pg-meta) mode_line="failsafe_mode: true" ;;
+    mycluster) mode_line="synchronous_mode: true" ;;
+  esac
+  cat <<EOF
+scope: $scope
+namespace: $namespace
+name: $name
+log:
+  level: INFO
+restapi:
+  listen: 127.0.0.1:$rest_port
+  connect_address: 127.0.0.1:$rest_port
+etcd3:
+  protocol: http
+  hosts:
+$etcd_hosts
+bootstrap:
+  dcs:
+    ttl: 20
+    loop_wait: 2
+    retry_timeout: 5
+    maximum_lag_on_failover: 1048576
+    $mode_line
+    postgresql:
+      use_pg_rewind: true
+      use_slots: true
+      parameters:
+        max_connections: 25
+        shared_buffers: 16MB
+        wal_level: replica
+        hot_standby: 'on'
+        full_page_writes: 'on'
+        wal_log_hints: 'on'
+        max_wal_senders: 10
+        max_replication_slots: 10
+        wal_keep_size: 64MB
+  initdb:
+    - encoding: UTF8
+    - locale: C.UTF-8
+postgresql:
+  listen: 127.0.0.1:$pg_port
+  connect_address: 127.0.0.1:$pg_port
+  data_dir: $md/data
+  bin_dir: $PG_BIN
+  pgpass: $md/pgpass
+  use_unix_socket: true
+  remove_data_directory_on_rewind_failure: true
+  remove_data_directory_on_diverged_timelines: true
+  authentication:
+    superuser:
+      username: postgres
+      password: $PATROL_TESTBED_PGPASSWORD
+    replication:
+      username: replicator
+      password: $replicator_password
+    rewind:
+      username: rewinder
+      password: $rewind_password
+  parameters:
+    unix_socket_directories: $md
+  pg_hba:
+    - local all all trust
+    - host replication replicator 127.0.0.1/32 scram-sha-256
+    - host all all 127.0.0.1/32 scram-sha-256
+watchdog:
+  mode: 'off'
+EOF
+}
+
+for m in "${patroni_todo[@]}"; do
+  read -r name scope namespace pg_port rest_port <<<"$m"
+  md="$dir/$name"
+  install -d -o postgres -g postgres -m 700 "$md"
+  write_patroni_config "$name" "$scope" "$namespace" "$pg_port" "$rest_port" >"$md/patroni.yml"
+  chown postgres:postgres "$md/patroni.yml"
+  chmod 600 "$md/patroni.yml"
+  # Runs as postgres (PostgreSQL refuses root); setpriv execs, so $! is Patroni's PID.
+  (
+    cd "$md"
+    exec env -i HOME="$md" USER=postgres LOGNAME=postgres PATH=/usr/bin:/bin LANG=C.UTF-8 PYTHONUNBUFFERED=1 \
+      setsid setpriv --reuid=postgres --regid=postgres --init-groups "$venv/bin/patroni" "$md/patroni.yml"
+  ) </dev/null >>"$md/patroni.log" 2>&1 &
+  echo $! >"$dir/run/patroni-$name.pid"
+done
+
+# --- Wait until each cluster has a leader and streaming replicas --------------
+# Every member's Patroni must answer GET /cluster (so each one has started), and
+# the cluster it describes (read from the DCS) must have exactly one running
+# leader, every other member streaming and, where asked, a sync standby.
+# Prints what it saw.
+cluster_ready() { # SCOPE NEED_SYNC URL...
+  /usr/bin/python3 - "$@" <<'EOF'
+import json, sys, urllib.request
+scope, need_sync, urls = sys.argv[1], sys.argv[2] == "1", sys.argv[3:]
+members, silent = None, []
+for url in urls:
+    try:
+        with urllib.request.urlopen(url + "/cluster", timeout=2) as r:
+            data = json.load(r)
+        members = data.get("members", []) if members is None else members
+    except Exception:
+        silent.append(url)
+if members is None:
+    print("%s: no Patroni REST API answers yet" % scope)
+    sys.exit(1)
+leaders = [m["name"] for m in members if m.get("role") == "leader" and m.get("state") == "running"]
+streaming = [m["name"] for m in members if m.get("role") != "leader" and m.get("state") == "streaming"]
+sync = [m["name"] for m in members if m.get("role") == "sync_standby"]
+ok = (not silent and len(members) == len(urls) and len(leaders) == 1
+      and len(streaming) == len(urls) - 1 and (sync or not need_sync))
+print("%s: leader %s, streaming %s%s%s" % (
+    scope, ",".join(leaders) or "-", ",".join(streaming) or "-",
+    ", sync %s" % (",".join(sync) or "-") if need_sync else "",
+    "; no answer yet from %s" % " ".join(silent) if silent else ""))
+sys.exit(0 if ok else 1)
+EOF
+}
+urls_of() { for m in "${patroni_members[@]}"; do read -r _ s _ _ r <<<"$m"; [ "$s" = "$1" ] && echo "http://127.0.0.1:$r"; done; }
+mapfile -t pg_meta_urls < <(urls_of pg-meta)
+mapfile -t mycluster_urls < <(urls_of mycluster)
+
+deadline=$((SECONDS + TIMEOUT))
+while :; do
+  ok=1
+  a=$(cluster_ready pg-meta 0 "${pg_meta_urls[@]}") || ok=0
+  b=$(cluster_ready mycluster 1 "${mycluster_urls[@]}") || ok=0
+  if ((ok)) && [ -n "$(etcdctl_tb get /pg/pg-meta/leader --print-value-only)" ] &&
+     [ -n "$(etcdctl_tb get /db/mycluster/leader --print-value-only)" ] &&
+     [ -n "$(etcdctl_tb get /db/mycluster/sync --print-value-only)" ]; then
+    break
+  fi
+  dead=()
+  for m in "${patroni_members[@]}"; do
+    read -r name _ <<<"$m"
+    alive "$dir/run/patroni-$name.pid" "$(patroni_marker "$name")" || dead+=("$name")
+  done
+  if ((${#dead[@]})) || ((SECONDS >= deadline)); then
+    echo "$a" >&2
+    echo "$b" >&2
+    tails "$dir"/pg-meta-*/patroni.log "$dir"/mycluster-*/patroni.log
+    if ((${#dead[@]})); then die "Patroni died: ${dead[*]} (logs: $dir/<member>/patroni.log; stop.sh cleans up)"; fi
+    die "clusters not ready after $TIMEOUT s (logs: $dir/<member>/patroni.log; stop.sh cleans up)"
+  fi
+  sleep 1
+done
+echo "$a"
+echo "$b"
+say "test bed ready in $(elapsed) s ($dir)"
+print_env
