@@ -1,9 +1,12 @@
+import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 
 // Patrol under test: the release binary cargo-leptos built, on its own port,
 // pointed at the test bed (end2end/testbed/start.sh).
 const port = process.env.PATROL_E2E_PORT ?? '8010';
 const bin = process.env.PATROL_BIN ?? '../target/release/patrol';
+// cargo-leptos writes the site (wasm, JS, CSS) to target/site in the workspace.
+const siteRoot = path.resolve(__dirname, '..', 'target', 'site');
 const endpoints =
   process.env.PATROL_TESTBED_ENDPOINTS ??
   'http://127.0.0.1:12379,http://127.0.0.1:12479,http://127.0.0.1:12579';
@@ -34,7 +37,7 @@ export default defineConfig({
   },
   // Playwright starts Patrol and waits for /healthz before any test runs.
   webServer: {
-    command: `${bin} --listen 127.0.0.1:${port} --endpoints ${endpoints}`,
+    command: `${bin} --listen 127.0.0.1:${port} --endpoints ${endpoints} --site-root ${siteRoot}`,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -52,7 +52,7 @@ test('a cluster written to etcd appears and vanishes without a reload', async ({
 });
 
 test('navigation works from a phone-sized to a wide window', async ({ page }) => {
-  for (const width of [375, 1920]) {
+  for (const width of [375, 1280, 1920]) {
     await page.setViewportSize({ width, height: 900 });
     await page.goto('/');
     await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ok');
