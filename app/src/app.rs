@@ -7,7 +7,9 @@ use leptos_router::path;
 
 use crate::components::shell::Shell;
 use crate::live::provide_live;
-use crate::pages::{overview::OverviewPage, unavailable::NotFound, unavailable::NotYet};
+use crate::pages::{
+    keys::KeysPage, overview::OverviewPage, unavailable::NotFound, unavailable::NotYet,
+};
 
 /// The document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -43,7 +45,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=OverviewPage />
                     <Route path=path!("/clusters") view=OverviewPage />
-                    <Route path=path!("/keys/*rest") view=|| view! { <NotYet what="The keyspace browser" /> } />
+                    <Route path=path!("/keys/*rest") view=KeysPage />
+                    <Route path=path!("/keys/") view=KeysPage />
+                    <Route path=path!("/keys") view=KeysPage />
                     <Route path=path!("/etcd") view=|| view! { <NotYet what="The etcd page" /> } />
                     <Route path=path!("/audit") view=|| view! { <NotYet what="The audit log" /> } />
                 </Routes>

@@ -7,6 +7,9 @@
 pub mod app;
 pub mod components;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod etcd;
+pub mod keyspace;
 pub mod live;
 pub mod model;
 pub mod pages;

@@ -7,6 +7,8 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use tokio::sync::watch;
 
+use crate::etcd::Gateway;
+use crate::keyspace::hub::WatchHub;
 use crate::model::Overview;
 
 /// The services a request may use. Cheap to clone.
@@ -16,6 +18,11 @@ pub struct AppState {
     /// The latest overview the etcd mirror published; every viewer reads
     /// this, so viewers cost etcd nothing.
     pub overview: watch::Receiver<Arc<Overview>>,
+    /// The one etcd client, for reads the mirror does not hold (the
+    /// keyspace browser's bounded ranges).
+    pub etcd: Gateway,
+    /// Prefix watches shared by every viewer of the keyspace.
+    pub watches: WatchHub,
 }
 
 impl AppState {

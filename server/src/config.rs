@@ -1,11 +1,11 @@
 //! Command line and environment. Flags follow etcdctl's names and
 //! `ETCDCTL_*` variables so operators can reuse what they already have.
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use app::etcd::{EtcdConfig, EtcdUser};
 use clap::Parser;
 
 /// Patrol: a live web console for Patroni clusters on etcd.
@@ -58,23 +58,20 @@ pub struct Config {
     pub site_root: PathBuf,
 }
 
-/// etcd credentials. `Debug` hides the password.
-#[derive(Clone)]
-pub struct EtcdUser {
-    pub name: String,
-    pub password: String,
-}
-
-impl fmt::Debug for EtcdUser {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EtcdUser")
-            .field("name", &self.name)
-            .field("password", &"<redacted>")
-            .finish()
-    }
-}
-
 impl Config {
+    /// The etcd part of the configuration.
+    pub fn etcd(&self) -> EtcdConfig {
+        EtcdConfig {
+            endpoints: self.endpoints.clone(),
+            cacert: self.cacert.clone(),
+            cert: self.cert.clone(),
+            key: self.key.clone(),
+            user: self.user.clone(),
+            dial_timeout: self.dial_timeout,
+            command_timeout: self.command_timeout,
+        }
+    }
+
     /// Parses the command line, or exits: 0 for --help/--version, 2 with a
     /// single line naming the flag for anything invalid.
     pub fn from_args() -> Config {

@@ -3,7 +3,6 @@
 
 pub mod api;
 pub mod config;
-pub mod etcd;
 pub mod mirror;
 
 use std::future::Future;
@@ -17,7 +16,8 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 
 use crate::config::Config;
-use crate::etcd::Gateway;
+use app::etcd::Gateway;
+use app::keyspace::hub::WatchHub;
 
 /// Builds the whole router for `state`; tests can drive it without a socket.
 pub fn router(state: AppState) -> Router {
@@ -44,14 +44,16 @@ pub async fn launch(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let gateway = Gateway::new(&config)?;
-    let (mirror, overview) = mirror::spawn(gateway, config.namespaces.clone());
+    let gateway = Gateway::new(&config.etcd())?;
+    let (mirror, overview) = mirror::spawn(gateway.clone(), config.namespaces.clone());
     let mut leptos_options = get_configuration(None)?.leptos_options;
     leptos_options.site_root = config.site_root.to_string_lossy().as_ref().into();
     leptos_options.site_addr = listener.local_addr()?;
     let state = AppState {
         leptos_options,
         overview,
+        watches: WatchHub::new(gateway.clone()),
+        etcd: gateway,
     };
     let shutdown = async move {
         shutdown.await;

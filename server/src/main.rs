@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
+use app::etcd::SetupError;
 use server::config::Config;
-use server::etcd::SetupError;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]

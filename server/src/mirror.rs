@@ -9,13 +9,14 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use app::keyspace::path::prefix_end;
 use app::model::{EtcdStatus, Overview};
 use app::patroni::clusters_in_namespace;
 use etcd_client::{EventType, GetOptions, WatchOptions};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::etcd::{Gateway, MAX_MESSAGE_BYTES};
+use app::etcd::{Gateway, MAX_MESSAGE_BYTES};
 
 /// Keys per range request while loading a namespace.
 const PAGE: i64 = 500;
@@ -217,32 +218,8 @@ impl Mirror {
     }
 }
 
-/// The first key after every key starting with `prefix` (etcd's range end).
-fn prefix_end(prefix: &[u8]) -> Vec<u8> {
-    let mut end = prefix.to_vec();
-    while let Some(last) = end.pop() {
-        if last < 0xff {
-            end.push(last + 1);
-            return end;
-        }
-    }
-    vec![0]
-}
-
 fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::prefix_end;
-
-    #[test]
-    fn prefix_ends() {
-        assert_eq!(prefix_end(b"/pg/"), b"/pg0");
-        assert_eq!(prefix_end(&[b'a', 0xff]), b"b");
-        assert_eq!(prefix_end(&[0xff, 0xff]), vec![0]);
-    }
 }

@@ -13,6 +13,9 @@ pub struct Health {
     status: &'static str,
     etcd: EtcdStatus,
     namespaces: Vec<String>,
+    /// etcd watches the keyspace browser holds open (one per watched
+    /// prefix, however many viewers follow it).
+    kv_watches: usize,
     version: &'static str,
 }
 
@@ -28,6 +31,7 @@ pub async fn show(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
         },
         etcd: overview.etcd.clone(),
         namespaces: overview.namespaces.clone(),
+        kv_watches: state.watches.watches(),
         version: env!("CARGO_PKG_VERSION"),
     };
     (StatusCode::OK, Json(health))

@@ -1,8 +1,9 @@
-//! The REST API under `/api/v1`. Handlers read the mirror through
-//! [`AppState`]; none of them talks to etcd per request.
+//! The REST API under `/api/v1`. Cluster handlers read the mirror through
+//! [`AppState`] and cost etcd nothing; keyspace handlers make bounded reads.
 
 mod cluster;
 mod health;
+mod kv;
 
 use app::state::AppState;
 use axum::routing::get;
@@ -14,4 +15,10 @@ pub fn router() -> Router<AppState> {
         .route("/health", get(health::show))
         .route("/clusters", get(cluster::list))
         .route("/clusters/events", get(cluster::events))
+        .route("/kv/ls", get(kv::ls))
+        .route("/kv/get", get(kv::get))
+        .route("/kv/raw", get(kv::raw))
+        .route("/kv/history", get(kv::history))
+        .route("/kv/search", get(kv::search))
+        .route("/kv/watch", get(kv::watch))
 }

@@ -2,15 +2,53 @@
 
 mod explain;
 
+use std::fmt;
 use std::future::Future;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use etcd_client::{Certificate, Client, ConnectOptions, Identity, TlsOptions};
 use tokio::sync::OnceCell;
 
-use crate::config::Config;
 pub use explain::explain;
+
+/// How to reach etcd: what the server's flags say, etcdctl style.
+#[derive(Debug, Clone)]
+pub struct EtcdConfig {
+    /// Client URLs, all `http://` or all `https://`.
+    pub endpoints: Vec<String>,
+    /// CA bundle (PEM) that signed etcd's server certificates.
+    pub cacert: Option<PathBuf>,
+    /// Client certificate (PEM) for mutual TLS.
+    pub cert: Option<PathBuf>,
+    /// Private key (PEM) of `cert`.
+    pub key: Option<PathBuf>,
+    /// etcd auth credentials.
+    pub user: Option<EtcdUser>,
+    /// How long to wait for a connection.
+    pub dial_timeout: Duration,
+    /// How long one request may take.
+    pub command_timeout: Duration,
+}
+
+/// etcd credentials. `Debug` hides the password.
+#[derive(Clone)]
+pub struct EtcdUser {
+    /// User name.
+    pub name: String,
+    /// Password; never logged, never sent to the browser.
+    pub password: String,
+}
+
+impl fmt::Debug for EtcdUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EtcdUser")
+            .field("name", &self.name)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
 
 /// Largest gRPC message Patrol accepts from etcd. etcd's default request
 /// limit is 1.5 MiB per value; pages of keys can hold many of those.
@@ -40,7 +78,7 @@ pub struct SetupError(String);
 impl Gateway {
     /// Prepares the connection options; reads certificate files now so a bad
     /// path or mixed http/https endpoints fail at start-up, not on first use.
-    pub fn new(config: &Config) -> Result<Gateway, SetupError> {
+    pub fn new(config: &EtcdConfig) -> Result<Gateway, SetupError> {
         let https = config
             .endpoints
             .iter()
@@ -138,7 +176,7 @@ impl Gateway {
     }
 }
 
-fn tls_options(config: &Config) -> Result<TlsOptions, SetupError> {
+fn tls_options(config: &EtcdConfig) -> Result<TlsOptions, SetupError> {
     let read = |path: &std::path::Path, flag: &str| {
         std::fs::read(path)
             .map_err(|e| SetupError(format!("{flag}: cannot read {}: {e}", path.display())))

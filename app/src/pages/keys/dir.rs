@@ -1,0 +1,203 @@
+//! A directory: its child directories and keys, a page at a time, a prefix
+//! search below it, live.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::watch::{follow, WatchBadge};
+use super::{href, size};
+use crate::error::AppError;
+use crate::keyspace::model::{Found, KeyEntry, Listing};
+use crate::keyspace::path::{b64_decode, b64_encode, display_key};
+use crate::live::use_live;
+
+/// One page of the directory `dir_base64` (see `GET /api/v1/kv/ls`).
+#[server(endpoint = "keys/list")]
+pub async fn list_dir(dir_base64: String, after: Option<String>) -> Result<Listing, AppError> {
+    let state = expect_context::<crate::state::AppState>();
+    let dir = b64_decode(&dir_base64).map_err(AppError::Invalid)?;
+    let after = crate::keyspace::service::decode_cursor(after.as_deref())?;
+    crate::keyspace::service::list(
+        &state.etcd,
+        &dir,
+        after,
+        crate::keyspace::service::DEFAULT_LIMIT,
+    )
+    .await
+}
+
+/// Keys starting with `prefix_base64` (see `GET /api/v1/kv/search`).
+#[server(endpoint = "keys/search")]
+pub async fn search_keys(prefix_base64: String, after: Option<String>) -> Result<Found, AppError> {
+    let state = expect_context::<crate::state::AppState>();
+    let prefix = b64_decode(&prefix_base64).map_err(AppError::Invalid)?;
+    let after = crate::keyspace::service::decode_cursor(after.as_deref())?;
+    crate::keyspace::service::search(
+        &state.etcd,
+        &prefix,
+        after,
+        crate::keyspace::service::DEFAULT_LIMIT,
+    )
+    .await
+}
+
+/// A directory page; `?after=` pages on, `?q=` searches below it.
+#[component]
+pub fn DirView(dir: Vec<u8>) -> impl IntoView {
+    let query = use_query_map();
+    let after = move || query.with(|q| q.get("after"));
+    let search = move || query.with(|q| q.get("q")).filter(|q| !q.is_empty());
+    let (tick, state) = follow(dir.clone());
+    let dir_b64 = b64_encode(&dir);
+    let listing = {
+        let dir_b64 = dir_b64.clone();
+        Resource::new(
+            move || (after(), search(), tick.get()),
+            move |(after, search, _)| {
+                let dir_b64 = dir_b64.clone();
+                async move {
+                    match search {
+                        Some(q) => {
+                            let mut prefix = b64_decode(&dir_b64).unwrap_or_default();
+                            prefix.extend_from_slice(q.as_bytes());
+                            search_keys(b64_encode(&prefix), after)
+                                .await
+                                .map(Shown::Found)
+                        }
+                        None => list_dir(dir_b64, after).await.map(Shown::Listing),
+                    }
+                }
+            },
+        )
+    };
+    let is_root = dir == b"/";
+    let here = href(&dir);
+    let shown_dir = display_key(&dir);
+    view! {
+        <div class="keys-head">
+            <h1 data-testid="dir">{shown_dir}</h1>
+            <WatchBadge state />
+        </div>
+        {is_root.then(|| view! { <NamespaceLinks /> })}
+        <form class="search" method="get" action=here.clone() role="search">
+            <input type="search" name="q" placeholder="Keys starting with…" aria-label="Search keys below this directory" prop:value=move || search().unwrap_or_default() />
+            <button type="submit">"Search"</button>
+        </form>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                let here = here.clone();
+                let q = search().unwrap_or_default();
+                listing.get().map(|r| match r {
+                    Ok(Shown::Listing(l)) => view! { <ListingTable listing=l here /> }.into_any(),
+                    Ok(Shown::Found(f)) => view! { <FoundTable found=f here q /> }.into_any(),
+                    Err(e) => view! { <p class="banner bad" data-testid="kv-error">{e.to_string()}</p> }.into_any(),
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+enum Shown {
+    Listing(Listing),
+    Found(Found),
+}
+
+/// One-click ways into the Patroni namespaces Patrol is configured with.
+#[component]
+fn NamespaceLinks() -> impl IntoView {
+    let live = use_live();
+    view! {
+        <Transition fallback=|| ()>
+            {move || live.overview().and_then(Result::ok).map(|o| view! {
+                <p class="ns-links" data-testid="namespaces">
+                    <span class="muted">"Patroni namespaces: "</span>
+                    {o.namespaces.into_iter().map(|ns| {
+                        let link = href(format!("{ns}/").as_bytes());
+                        view! { <a class="badge ns" href=link>{ns}</a> }
+                    }).collect_view()}
+                </p>
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ListingTable(listing: Listing, here: String) -> impl IntoView {
+    let Listing {
+        dirs,
+        keys,
+        next,
+        revision,
+        ..
+    } = listing;
+    let empty = dirs.is_empty() && keys.is_empty();
+    let more = next.map(|n| format!("{here}?after={}", query_escape(&n)));
+    view! {
+        <p class="muted small">{format!("{} directories, {} keys on this page · revision {revision}", dirs.len(), keys.len())}</p>
+        {empty.then(|| view! { <p class="muted" data-testid="empty">"Nothing here."</p> })}
+        <div class="table-wrap">
+            <table class="kv" data-testid="listing">
+                <thead>
+                    <tr><th>"Name"</th><th>"Size"</th><th>"Modified at"</th><th>"Version"</th><th>"Lease"</th></tr>
+                </thead>
+                <tbody>
+                    {dirs.into_iter().map(|d| {
+                        let link = href(&b64_decode(&d.path_base64).unwrap_or_default());
+                        let count = d.count.map_or_else(|| "many keys".to_owned(), |n| format!("{n} key{}", if n == 1 { "" } else { "s" }));
+                        view! {
+                            <tr data-testid="dir-entry" data-name=d.name.clone()>
+                                <td><a class="dir" href=link>{format!("{}/", d.name)}</a></td>
+                                <td class="muted" colspan="4">{count}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                    {keys.into_iter().map(|k| view! { <KeyRow entry=k /> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {more.map(|m| view! { <p><a href=m data-testid="more">"More…"</a></p> })}
+    }
+}
+
+#[component]
+fn KeyRow(entry: KeyEntry) -> impl IntoView {
+    let link = href(&b64_decode(&entry.key_base64).unwrap_or_default());
+    let name = entry.name.clone();
+    view! {
+        <tr data-testid="key-entry" data-name=name>
+            <td><a href=link>{entry.name}</a></td>
+            <td>{size(entry.size)}</td>
+            <td>{entry.mod_revision}</td>
+            <td>{entry.version}</td>
+            <td><code>{entry.lease.unwrap_or_default()}</code></td>
+        </tr>
+    }
+}
+
+#[component]
+fn FoundTable(found: Found, here: String, q: String) -> impl IntoView {
+    let Found {
+        prefix, keys, next, ..
+    } = found;
+    let summary = format!("{} keys starting with {prefix}", keys.len());
+    let more = next.map(|n| format!("{here}?q={}&after={}", query_escape(&q), query_escape(&n)));
+    view! {
+        <p class="muted small" data-testid="found">{summary}" · "<a href=here>"clear search"</a></p>
+        <div class="table-wrap">
+            <table class="kv">
+                <thead><tr><th>"Key"</th><th>"Size"</th><th>"Modified at"</th><th>"Version"</th><th>"Lease"</th></tr></thead>
+                <tbody>{keys.into_iter().map(|k| view! { <KeyRow entry=k /> }).collect_view()}</tbody>
+            </table>
+        </div>
+        {more.map(|m| view! { <p><a href=m data-testid="more">"More…"</a></p> })}
+    }
+}
+
+/// Escapes what a query string value must not hold raw.
+pub fn query_escape(s: &str) -> String {
+    crate::keyspace::path::encode_url_path(s.as_bytes())
+        .replace('/', "%2F")
+        .replace('+', "%2B")
+        .replace('=', "%3D")
+}
