@@ -4,6 +4,8 @@
 pub mod diff;
 #[cfg(feature = "ssr")]
 pub mod hub;
+#[cfg(feature = "ssr")]
+pub mod listing;
 pub mod model;
 pub mod path;
 #[cfg(feature = "ssr")]

@@ -1,9 +1,9 @@
-//! Reading the keyspace from etcd, bounded: a listing costs requests in
-//! proportion to the children of one level, never to the keys below it.
+//! Reading keys from etcd, bounded: values, leases, history and search
+//! (listings: [`super::listing`]).
 
 use etcd_client::{GetOptions, KeyValue as EtcdKv, LeaseTimeToLiveOptions};
 
-use super::model::{lease_hex, DirEntry, Found, History, KeyEntry, KeyValue, Listing, Version};
+use super::model::{lease_hex, DirEntry, Found, History, KeyEntry, KeyValue, Version};
 use super::path::{b64_decode, b64_encode, display_key, prefix_end};
 use crate::error::AppError;
 use crate::etcd::{Gateway, MAX_MESSAGE_BYTES};
@@ -15,17 +15,12 @@ pub const DEFAULT_LIMIT: usize = 500;
 /// Most versions one history request walks back.
 pub const MAX_HISTORY: usize = 100;
 
-/// Keys one discovery request asks for right after skipping a directory:
-/// small, because the next child may be another directory with thousands
-/// of keys; it doubles while requests find plain keys.
-const FIRST_BATCH: i64 = 32;
-const MAX_BATCH: i64 = 1024;
 /// Keys whose values one request fetches to learn their sizes; bounds the
 /// memory a page of big values takes (etcd allows 1.5 MiB each).
 const SIZE_BATCH: usize = 64;
 
 /// The kv client, ready to receive big values.
-async fn kv(gw: &Gateway) -> Result<etcd_client::KvClient, AppError> {
+pub(super) async fn kv(gw: &Gateway) -> Result<etcd_client::KvClient, AppError> {
     let client = gw.client().await.map_err(AppError::Unavailable)?;
     Ok(client
         .kv_client()
@@ -40,92 +35,7 @@ pub fn decode_cursor(after: Option<&str>) -> Result<Option<Vec<u8>>, AppError> {
         .transpose()
 }
 
-/// Lists the directory `dir` (a prefix ending in `/`), from the cursor on,
-/// at most `limit` entries. Walks the keys in order with keys-only requests
-/// and jumps over each child directory in one step, so a directory holding
-/// a million keys costs one request, like a key.
-pub async fn list(
-    gw: &Gateway,
-    dir: &[u8],
-    after: Option<Vec<u8>>,
-    limit: usize,
-) -> Result<Listing, AppError> {
-    let mut kv = kv(gw).await?;
-    let limit = limit.clamp(1, MAX_LIMIT);
-    let end = prefix_end(dir);
-    let mut from = after.unwrap_or_else(|| dir.to_vec());
-    let mut revision = 0;
-    let mut batch = FIRST_BATCH;
-    let mut dirs: Vec<DirEntry> = Vec::new();
-    let mut keys: Vec<Vec<u8>> = Vec::new();
-    let mut next = None;
-    'outer: loop {
-        let mut opts = GetOptions::new()
-            .with_range(end.clone())
-            .with_keys_only()
-            .with_limit(batch);
-        if revision > 0 {
-            opts = opts.with_revision(revision);
-        }
-        let resp = call(gw, kv.get(from.clone(), Some(opts))).await?;
-        if revision == 0 {
-            revision = resp.header().map_or(0, |h| h.revision());
-        }
-        let found = resp.kvs();
-        let Some(last) = found.last() else { break };
-        let mut i = 0;
-        let mut skipped = false;
-        while i < found.len() {
-            if dirs.len() + keys.len() >= limit {
-                next = Some(found[i].key().to_vec());
-                break 'outer;
-            }
-            let key = found[i].key();
-            let rest = key.get(dir.len()..).unwrap_or_default();
-            match rest.iter().position(|&b| b == b'/') {
-                None => {
-                    keys.push(key.to_vec());
-                    i += 1;
-                }
-                Some(slash) => {
-                    let child = [dir, &rest[..=slash]].concat();
-                    let inside = found[i..]
-                        .iter()
-                        .take_while(|k| k.key().starts_with(&child))
-                        .count();
-                    i += inside;
-                    // The batch went past the child, so it holds all of it.
-                    let count = (i < found.len() || !resp.more()).then_some(inside as u64);
-                    from = prefix_end(&child);
-                    dirs.push(dir_entry(&rest[..slash], child, count));
-                    if i == found.len() {
-                        skipped = true;
-                    }
-                }
-            }
-        }
-        if !resp.more() {
-            break;
-        }
-        if !skipped {
-            from = [last.key(), &[0]].concat();
-            batch = (batch * 2).min(MAX_BATCH);
-        } else {
-            batch = FIRST_BATCH;
-        }
-    }
-    let keys = entries(gw, &mut kv, &keys, revision, dir.len()).await?;
-    Ok(Listing {
-        path: display_key(dir),
-        path_base64: b64_encode(dir),
-        dirs,
-        keys,
-        next: next.map(|n| b64_encode(&n)),
-        revision,
-    })
-}
-
-fn dir_entry(name: &[u8], path: Vec<u8>, count: Option<u64>) -> DirEntry {
+pub(super) fn dir_entry(name: &[u8], path: Vec<u8>, count: Option<u64>) -> DirEntry {
     DirEntry {
         name: display_key(name),
         path: display_key(&path),
@@ -136,7 +46,7 @@ fn dir_entry(name: &[u8], path: Vec<u8>, count: Option<u64>) -> DirEntry {
 
 /// Metadata and sizes of `keys` (sorted), read at `revision`. Runs of
 /// adjacent keys are fetched in one range each, [`SIZE_BATCH`] at a time.
-async fn entries(
+pub(super) async fn entries(
     gw: &Gateway,
     kv: &mut etcd_client::KvClient,
     keys: &[Vec<u8>],
@@ -321,7 +231,7 @@ fn version(item: &EtcdKv) -> Version {
     }
 }
 
-async fn call<T, E, F>(gw: &Gateway, request: F) -> Result<T, AppError>
+pub(super) async fn call<T, E, F>(gw: &Gateway, request: F) -> Result<T, AppError>
 where
     F: std::future::Future<Output = Result<T, E>>,
     E: std::error::Error + 'static,

@@ -6,6 +6,7 @@ use std::convert::Infallible;
 
 use app::error::AppError;
 use app::keyspace::hub::Message;
+use app::keyspace::listing;
 use app::keyspace::model::{sse, EventKind, Found, History, KeyValue, Listing};
 use app::keyspace::path::b64_decode;
 use app::keyspace::service::{self, decode_cursor, DEFAULT_LIMIT};
@@ -68,7 +69,7 @@ pub async fn ls(
         dir.push(b'/');
     }
     let after = decode_cursor(q.after.as_deref())?;
-    let listing = service::list(&state.etcd, &dir, after, q.limit.unwrap_or(DEFAULT_LIMIT)).await?;
+    let listing = listing::list(&state.etcd, &dir, after, q.limit.unwrap_or(DEFAULT_LIMIT)).await?;
     Ok(Json(listing))
 }
 

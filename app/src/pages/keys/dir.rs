@@ -17,7 +17,7 @@ pub async fn list_dir(dir_base64: String, after: Option<String>) -> Result<Listi
     let state = expect_context::<crate::state::AppState>();
     let dir = b64_decode(&dir_base64).map_err(AppError::Invalid)?;
     let after = crate::keyspace::service::decode_cursor(after.as_deref())?;
-    crate::keyspace::service::list(
+    crate::keyspace::listing::list(
         &state.etcd,
         &dir,
         after,
