@@ -100,3 +100,20 @@ test('the keyspace pages fit a phone and a wide screen', async ({ page }) => {
     await page.screenshot({ path: `test-results/keys-member-${width}.png`, fullPage: true });
   }
 });
+
+test('a value over 256 KiB is cut on the page and downloads whole', async ({ page, request }) => {
+  const key = `/patrol-e2e/big-${Date.now()}`;
+  const value = Buffer.alloc(300 * 1024, 'x');
+  await putBytes(Buffer.from(key), value);
+  try {
+    await page.goto(`/keys${key}`);
+    await expect(page.getByTestId('truncated')).toContainText('Showing the first 256.0 KiB of 300.0 KiB');
+    const href = await page.getByTestId('truncated').locator('a').getAttribute('href');
+    expect(href).not.toBeNull();
+    const whole = await request.get(href ?? '');
+    expect(whole.status()).toBe(200);
+    expect((await whole.body()).length).toBe(300 * 1024);
+  } finally {
+    etcdctl('del', key);
+  }
+});
