@@ -29,21 +29,26 @@ live_pid() { # PID MARKER
   echo "$pid"
 }
 
+# Sets `left` to the "PID MARKER" entries still running.
+still_running() { # "PID MARKER"...
+  local entry
+  left=()
+  for entry in "$@"; do
+    if live_pid "${entry%% *}" "${entry#* }" >/dev/null; then left+=("$entry"); fi
+  done
+}
+
 # Sends SIGNAL to each "PID MARKER" pair, waits up to SECONDS for them to end,
 # then SIGKILLs whatever is left.
 stop_all() { # WHAT SIGNAL SECONDS "PID MARKER"...
-  local what=$1 sig=$2 wait=$3 entry pid marker left deadline
+  local what=$1 sig=$2 wait=$3 entry left deadline
   shift 3
   (($#)) || return 0
   echo "testbed: stopping $what (PID ${*%% *})"
   for entry in "$@"; do kill "-$sig" "${entry%% *}" 2>/dev/null || true; done
   deadline=$((SECONDS + wait))
   while :; do
-    left=()
-    for entry in "$@"; do
-      pid=${entry%% *} marker=${entry#* }
-      if live_pid "$pid" "$marker" >/dev/null; then left+=("$entry"); fi
-    done
+    still_running "$@"
     ((${#left[@]})) || return 0
     if ((SECONDS >= deadline)); then break; fi
     sleep 0.2
@@ -51,11 +56,7 @@ stop_all() { # WHAT SIGNAL SECONDS "PID MARKER"...
   echo "testbed: $what still running after ${wait} s, sending SIGKILL: ${left[*]%% *}"
   for entry in "${left[@]}"; do kill -KILL "${entry%% *}" 2>/dev/null || true; done
   for _ in $(seq 50); do
-    left=()
-    for entry in "$@"; do
-      pid=${entry%% *} marker=${entry#* }
-      if live_pid "$pid" "$marker" >/dev/null; then left+=("$entry"); fi
-    done
+    still_running "$@"
     ((${#left[@]})) || return 0
     sleep 0.1
   done

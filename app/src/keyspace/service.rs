@@ -14,6 +14,8 @@ pub const MAX_LIMIT: usize = 5000;
 pub const DEFAULT_LIMIT: usize = 500;
 /// Most versions one history request walks back.
 pub const MAX_HISTORY: usize = 100;
+/// Versions a history request walks back when the caller names no limit.
+pub const DEFAULT_HISTORY: usize = 20;
 
 /// Keys whose values one request fetches to learn their sizes; bounds the
 /// memory a page of big values takes (etcd allows 1.5 MiB each).

@@ -127,7 +127,12 @@ pub async fn history(
 ) -> Result<Json<History>, AppError> {
     let key = q.key.bytes("key")?;
     Ok(Json(
-        service::history(&state.etcd, &key, q.limit.unwrap_or(20)).await?,
+        service::history(
+            &state.etcd,
+            &key,
+            q.limit.unwrap_or(service::DEFAULT_HISTORY),
+        )
+        .await?,
     ))
 }
 

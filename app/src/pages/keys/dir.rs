@@ -48,23 +48,21 @@ pub fn DirView(dir: Vec<u8>) -> impl IntoView {
     let after = move || query.with(|q| q.get("after"));
     let search = move || query.with(|q| q.get("q")).filter(|q| !q.is_empty());
     let (tick, state) = follow(dir.clone());
-    let dir_b64 = b64_encode(&dir);
     let listing = {
-        let dir_b64 = dir_b64.clone();
+        let dir = dir.clone();
         Resource::new(
             move || (after(), search(), tick.get()),
             move |(after, search, _)| {
-                let dir_b64 = dir_b64.clone();
+                let dir = dir.clone();
                 async move {
                     match search {
                         Some(q) => {
-                            let mut prefix = b64_decode(&dir_b64).unwrap_or_default();
-                            prefix.extend_from_slice(q.as_bytes());
+                            let prefix = [dir.as_slice(), q.as_bytes()].concat();
                             search_keys(b64_encode(&prefix), after)
                                 .await
                                 .map(Shown::Found)
                         }
-                        None => list_dir(dir_b64, after).await.map(Shown::Listing),
+                        None => list_dir(b64_encode(&dir), after).await.map(Shown::Listing),
                     }
                 }
             },

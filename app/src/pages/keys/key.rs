@@ -37,7 +37,8 @@ pub async fn get_key(key_base64: String) -> Result<KeyValue, AppError> {
 pub async fn key_history(key_base64: String) -> Result<History, AppError> {
     let state = expect_context::<crate::state::AppState>();
     let key = b64_decode(&key_base64).map_err(AppError::Invalid)?;
-    crate::keyspace::service::history(&state.etcd, &key, 20).await
+    crate::keyspace::service::history(&state.etcd, &key, crate::keyspace::service::DEFAULT_HISTORY)
+        .await
 }
 
 /// The key page.
