@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::patroni::{Cluster, Member, Role};
+pub use crate::patroni::{Cluster, ClusterSummary, Health, Member, Role};
 
 /// Patrol's view of its etcd connection.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,10 +24,10 @@ pub struct EtcdStatus {
 }
 
 /// Everything the overview and the shell show: the etcd connection and the
-/// clusters found under the configured namespaces.
+/// clusters found under the configured namespaces, worst health first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overview {
     pub etcd: EtcdStatus,
     pub namespaces: Vec<String>,
-    pub clusters: Vec<Cluster>,
+    pub clusters: Vec<ClusterSummary>,
 }

@@ -7,6 +7,8 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use tokio::sync::watch;
 
+use crate::cluster::book::ClusterBook;
+use crate::cluster::lease::LeaseClock;
 use crate::etcd::Gateway;
 use crate::keyspace::hub::WatchHub;
 use crate::model::Overview;
@@ -18,6 +20,10 @@ pub struct AppState {
     /// The latest overview the etcd mirror published; every viewer reads
     /// this, so viewers cost etcd nothing.
     pub overview: watch::Receiver<Arc<Overview>>,
+    /// Every cluster in full, as the mirror last built it.
+    pub clusters: watch::Receiver<Arc<ClusterBook>>,
+    /// Leader lease readings, shared by every cluster page.
+    pub leases: LeaseClock,
     /// The one etcd client, for reads the mirror does not hold (the
     /// keyspace browser's bounded ranges).
     pub etcd: Gateway,

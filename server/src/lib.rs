@@ -16,6 +16,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use app::cluster::lease::LeaseClock;
 use app::etcd::Gateway;
 use app::keyspace::hub::WatchHub;
 
@@ -45,13 +46,15 @@ pub async fn launch(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let gateway = Gateway::new(&config.etcd())?;
-    let (mirror, overview) = mirror::spawn(gateway.clone(), config.namespaces.clone());
+    let (mirror, published) = mirror::spawn(gateway.clone(), config.namespaces.clone());
     let mut leptos_options = get_configuration(None)?.leptos_options;
     leptos_options.site_root = config.site_root.to_string_lossy().as_ref().into();
     leptos_options.site_addr = listener.local_addr()?;
     let state = AppState {
         leptos_options,
-        overview,
+        overview: published.overview,
+        clusters: published.clusters,
+        leases: LeaseClock::new(gateway.clone()),
         watches: WatchHub::new(gateway.clone()),
         etcd: gateway,
     };

@@ -5,13 +5,15 @@
 //! again. Everything Patrol shows is built from this copy, so the number of
 //! viewers never changes what etcd has to do.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use app::cluster::book::ClusterBook;
 use app::keyspace::path::prefix_end;
 use app::model::{EtcdStatus, Overview};
-use app::patroni::clusters_in_namespace;
+use app::patroni::summary::sort_worst_first;
+use app::patroni::{clusters_in_namespace, ClusterKey, KeyKind};
 use etcd_client::{EventType, GetOptions, WatchOptions};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -23,12 +25,17 @@ const PAGE: i64 = 500;
 const MIN_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
-/// Starts the mirror. The receiver always holds the latest overview; the
-/// task ends (and the stream of overviews closes) when the handle is aborted.
-pub fn spawn(
-    gateway: Gateway,
-    namespaces: Vec<String>,
-) -> (JoinHandle<()>, watch::Receiver<Arc<Overview>>) {
+/// What the mirror publishes.
+pub struct Published {
+    /// The latest overview (summaries, worst first).
+    pub overview: watch::Receiver<Arc<Overview>>,
+    /// Every cluster in full.
+    pub clusters: watch::Receiver<Arc<ClusterBook>>,
+}
+
+/// Starts the mirror. The receivers always hold the latest state; the task
+/// ends (and the streams close) when the handle is aborted.
+pub fn spawn(gateway: Gateway, namespaces: Vec<String>) -> (JoinHandle<()>, Published) {
     let initial = Overview {
         etcd: EtcdStatus {
             endpoints: gateway.endpoints().to_vec(),
@@ -37,21 +44,36 @@ pub fn spawn(
         namespaces: namespaces.clone(),
         clusters: Vec::new(),
     };
-    let (tx, rx) = watch::channel(Arc::new(initial));
+    let (tx, overview) = watch::channel(Arc::new(initial));
+    let (book_tx, clusters) = watch::channel(Arc::new(ClusterBook::default()));
     let mirror = Mirror {
         gateway,
         namespaces,
         kvs: BTreeMap::new(),
+        book: ClusterBook::default(),
         tx,
+        book_tx,
     };
-    (tokio::spawn(mirror.run()), rx)
+    let published = Published { overview, clusters };
+    (tokio::spawn(mirror.run()), published)
 }
+
+/// A key's value and the lease it is attached to (0: none).
+struct Stored {
+    value: Vec<u8>,
+    lease: i64,
+}
+
+/// `(namespace index, scope)`: the unit the mirror re-parses.
+type ScopeId = (usize, String);
 
 struct Mirror {
     gateway: Gateway,
     namespaces: Vec<String>,
-    kvs: BTreeMap<Vec<u8>, Vec<u8>>,
+    kvs: BTreeMap<Vec<u8>, Stored>,
+    book: ClusterBook,
     tx: watch::Sender<Arc<Overview>>,
+    book_tx: watch::Sender<Arc<ClusterBook>>,
 }
 
 impl Mirror {
@@ -104,7 +126,11 @@ impl Mirror {
                     cluster_id = h.cluster_id();
                 }
                 for item in resp.kvs() {
-                    kvs.insert(item.key().to_vec(), item.value().to_vec());
+                    let stored = Stored {
+                        value: item.value().to_vec(),
+                        lease: item.lease(),
+                    };
+                    kvs.insert(item.key().to_vec(), stored);
                 }
                 match resp.kvs().last() {
                     Some(last) if resp.more() => start = [last.key(), &[0]].concat(),
@@ -113,6 +139,18 @@ impl Mirror {
             }
         }
         self.kvs = kvs;
+        let every_scope = self.scopes(self.kvs.keys().map(Vec::as_slice));
+        // Scopes the book knows but etcd no longer has must go too.
+        let known: BTreeSet<ScopeId> = self
+            .book
+            .entries
+            .keys()
+            .filter_map(|(ns, scope, _)| {
+                let i = self.namespaces.iter().position(|n| n == ns)?;
+                Some((i, scope.clone()))
+            })
+            .collect();
+        self.rebuild(every_scope.union(&known));
         self.publish(|etcd| {
             etcd.reachable = true;
             etcd.error = None;
@@ -161,13 +199,25 @@ impl Mirror {
                     resp.cancel_reason()
                 ));
             }
+            let mut touched = Vec::with_capacity(resp.events().len());
             for event in resp.events() {
                 let Some(kv) = event.kv() else { continue };
                 match event.event_type() {
-                    EventType::Put => self.kvs.insert(kv.key().to_vec(), kv.value().to_vec()),
-                    EventType::Delete => self.kvs.remove(kv.key()),
+                    EventType::Put => {
+                        let stored = Stored {
+                            value: kv.value().to_vec(),
+                            lease: kv.lease(),
+                        };
+                        self.kvs.insert(kv.key().to_vec(), stored);
+                    }
+                    EventType::Delete => {
+                        self.kvs.remove(kv.key());
+                    }
                 };
+                touched.push(kv.key());
             }
+            let dirty = self.scopes(touched);
+            self.rebuild(dirty.iter());
             let revision = resp.header().map(|h| h.revision());
             self.publish(|etcd| {
                 etcd.reachable = true;
@@ -178,24 +228,61 @@ impl Mirror {
         }
     }
 
-    /// Rebuilds the overview from the copy and publishes it. Subscribers
-    /// (open pages) are woken only when something they show changed, not for
-    /// the revision and contact time that move with every Patroni heartbeat.
+    /// The scopes `keys` belong to: the first path segment under a namespace.
+    fn scopes<'k>(&self, keys: impl IntoIterator<Item = &'k [u8]>) -> BTreeSet<ScopeId> {
+        keys.into_iter().filter_map(|k| self.scope_of(k)).collect()
+    }
+
+    fn scope_of(&self, key: &[u8]) -> Option<ScopeId> {
+        let key = std::str::from_utf8(key).ok()?;
+        self.namespaces.iter().enumerate().find_map(|(i, ns)| {
+            let rest = key.strip_prefix(ns.as_str())?.strip_prefix('/')?;
+            let (scope, _) = rest.split_once('/')?;
+            (!scope.is_empty()).then(|| (i, scope.to_owned()))
+        })
+    }
+
+    /// Re-parses `scopes` from the copy into the book, and publishes the
+    /// book if a cluster changed.
+    fn rebuild<'s>(&mut self, scopes: impl Iterator<Item = &'s ScopeId>) {
+        let now = now_ms();
+        let mut changed = false;
+        for (i, scope) in scopes {
+            let ns = &self.namespaces[*i];
+            let prefix = format!("{ns}/{scope}/").into_bytes();
+            let end = prefix_end(&prefix);
+            let range = self.kvs.range(prefix.clone()..end);
+            let mut leases = BTreeMap::new();
+            let mut kvs = Vec::new();
+            for (k, stored) in range {
+                if let Ok(key) = std::str::from_utf8(k) {
+                    if let Some(ck) = ClusterKey::parse(ns, key) {
+                        if ck.kind == KeyKind::Leader {
+                            leases.insert(ck.group, stored.lease);
+                        }
+                    }
+                }
+                kvs.push((k.as_slice(), stored.value.as_slice()));
+            }
+            let fresh = clusters_in_namespace(ns, kvs);
+            changed |= self.book.replace_scope(ns, scope, fresh, &leases, now);
+        }
+        if changed {
+            self.book_tx.send_replace(Arc::new(self.book.clone()));
+        }
+    }
+
+    /// Publishes the overview. Subscribers (open pages) are woken only when
+    /// something they show changed, not for the revision and contact time
+    /// that move with every Patroni heartbeat.
     fn publish(&self, update: impl FnOnce(&mut EtcdStatus)) {
-        let clusters: Vec<_> = self
-            .namespaces
-            .iter()
-            .flat_map(|ns| {
-                let prefix = format!("{ns}/").into_bytes();
-                let end = prefix_end(&prefix);
-                clusters_in_namespace(
-                    ns,
-                    self.kvs
-                        .range(prefix..end)
-                        .map(|(k, v)| (k.as_slice(), v.as_slice())),
-                )
-            })
+        let mut clusters: Vec<_> = self
+            .book
+            .entries
+            .values()
+            .map(|e| e.summary.clone())
             .collect();
+        sort_worst_first(&mut clusters, &self.namespaces);
         self.tx.send_if_modified(|current| {
             let mut etcd = current.etcd.clone();
             update(&mut etcd);

@@ -3,9 +3,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::cluster::page_path;
 use crate::components::time::utc;
 use crate::live::use_live;
-use crate::model::{Cluster, EtcdStatus, Member, Overview};
+use crate::model::{ClusterSummary, EtcdStatus, Health, Overview};
+use crate::patroni::lag::human_bytes;
+use crate::patroni::MemberBrief;
 
 /// The cluster overview.
 #[component]
@@ -73,90 +76,89 @@ fn EtcdBanner(etcd: EtcdStatus) -> impl IntoView {
 }
 
 #[component]
-fn ClusterCard(cluster: Cluster) -> impl IntoView {
-    let Cluster {
+fn ClusterCard(cluster: ClusterSummary) -> impl IntoView {
+    let ClusterSummary {
         namespace,
         scope,
         citus_group,
         leader,
         paused,
+        standby_cluster,
         members,
-        warnings,
+        running,
+        streaming,
+        replicas,
+        max_lag_bytes,
+        lagging,
+        health,
+        problems,
+        scheduled_switchover,
+        ..
     } = cluster;
     let title = match citus_group {
         Some(g) => format!("{scope} (Citus group {g})"),
         None => scope.clone(),
     };
+    let href = page_path(&namespace, &scope, citus_group);
     let no_leader = leader.is_none();
-    let running = members
-        .iter()
-        .filter(|m| m.state == "running" || m.state == "streaming")
-        .count();
     let count = members.len();
     let ns_badge = namespace.clone();
+    let health_class = format!("badge health health-{}", health.as_str().replace(' ', "-"));
+    let lag = max_lag_bytes.map_or_else(|| "–".into(), human_bytes);
     view! {
-        <section class="card cluster" class:broken=no_leader data-testid="cluster" data-namespace=namespace data-scope=scope>
+        <section
+            class="card cluster"
+            class:broken=no_leader
+            class:degraded=health == Health::Degraded
+            data-testid="cluster"
+            data-namespace=namespace
+            data-scope=scope
+            data-health=health.as_str()
+        >
             <header class="card-head">
-                <h2>{title}</h2>
+                <h2>
+                    <a href=href data-testid="cluster-link">{title}</a>
+                </h2>
                 <span class="badge ns">{ns_badge}</span>
+                <span class=health_class data-testid="health">{health.as_str()}</span>
                 {paused.then(|| view! { <span class="badge warn" data-testid="paused">"paused"</span> })}
+                {standby_cluster.then(|| view! { <span class="badge">"standby cluster"</span> })}
+                {scheduled_switchover.then(|| view! { <span class="badge warn">"switchover pending"</span> })}
             </header>
             <dl class="facts">
                 <dt>"Leader"</dt>
                 <dd data-testid="leader" class:bad=no_leader>{leader.unwrap_or_else(|| "none".into())}</dd>
                 <dt>"Members"</dt>
                 <dd data-testid="member-count">{format!("{count} ({running} running)")}</dd>
+                <dt>"Streaming"</dt>
+                <dd data-testid="streaming" class:bad=streaming < replicas>{format!("{streaming} of {replicas} replicas")}</dd>
+                <dt>"Max lag"</dt>
+                <dd data-testid="max-lag" class:bad=lagging != 0>{lag}</dd>
             </dl>
-            <div class="table-wrap">
-                <table class="members">
-                    <thead>
-                        <tr>
-                            <th>"Member"</th>
-                            <th>"Role"</th>
-                            <th>"State"</th>
-                            <th>"TL"</th>
-                            <th>"Host"</th>
-                            <th>"REST API"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{members.into_iter().map(|m| view! { <MemberRow member=m /> }).collect_view()}</tbody>
-                </table>
-            </div>
-            {(!warnings.is_empty()).then(|| view! {
-                <ul class="warnings" data-testid="warnings">
-                    {warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}
-                </ul>
+            <ul class="member-chips">
+                {members.into_iter().map(|m| view! { <MemberChip member=m /> }).collect_view()}
+            </ul>
+            {(!problems.is_empty()).then(|| view! {
+                <p class="problems" data-testid="problems">{problems.join(" · ")}</p>
             })}
         </section>
     }
 }
 
 #[component]
-fn MemberRow(member: Member) -> impl IntoView {
-    let host = match (&member.host, member.port) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.clone(),
-        _ => "?".into(),
-    };
+fn MemberChip(member: MemberBrief) -> impl IntoView {
     let role = member.role.as_str().to_owned();
-    let timeline = member
-        .timeline
-        .map_or_else(|| "?".into(), |t| t.to_string());
-    let name = member.name.clone();
+    let title = match (&member.host, member.port) {
+        (Some(h), Some(p)) => format!("{} · {h}:{p} · {}", member.name, member.state),
+        _ => format!("{} · {}", member.name, member.state),
+    };
+    let down = !matches!(member.state.as_str(), "running" | "streaming");
+    let lagging = member.lag_ok == Some(false);
+    let attr = member.name.clone();
     view! {
-        <tr data-testid="member" data-member=name>
-            <td>{member.name}</td>
-            <td>
-                <span class=format!("role role-{role}")>{role.replace('_', " ")}</span>
-            </td>
-            <td>{member.state}</td>
-            <td>{timeline}</td>
-            <td>
-                <code>{host}</code>
-            </td>
-            <td>
-                <code>{member.api_url.unwrap_or_default()}</code>
-            </td>
-        </tr>
+        <li class="chip" class:down=down class:lagging=lagging data-testid="member" data-member=attr title=title>
+            <span class="chip-name">{member.name}</span>
+            <span class=format!("role role-{role}")>{role.replace('_', " ")}</span>
+        </li>
     }
 }

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::facts::{self, PendingSwitchover, TimelineSwitch};
 use super::key::{ClusterKey, KeyKind};
+use super::lag;
 use super::member::{Member, RawMember, Role};
 
 /// One Patroni cluster (or one Citus group of it) as etcd describes it.
@@ -20,9 +22,49 @@ pub struct Cluster {
     pub leader: Option<String>,
     /// `pause: true` in the dynamic configuration (maintenance mode).
     pub paused: bool,
+    pub synchronous_mode: bool,
+    /// Members named in the `sync` key.
+    pub sync_standbys: Vec<String>,
+    pub failsafe_mode: bool,
+    /// Members named in the `failsafe` key.
+    pub failsafe_members: Vec<String>,
+    /// A replica further behind than this many bytes is not a failover candidate.
+    pub maximum_lag_on_failover: u64,
+    /// `standby_cluster` is configured: the leader follows another cluster.
+    pub standby_cluster: bool,
+    /// The leader's timeline, else one past the last `history` row.
+    pub timeline: Option<u64>,
+    /// The leader's WAL position that lags are measured from.
+    pub leader_lsn: Option<u64>,
+    pub history: Vec<TimelineSwitch>,
+    pub scheduled_switchover: Option<PendingSwitchover>,
+    /// The dynamic configuration (`config`), as Patroni wrote it.
+    pub config: Value,
+    /// PostgreSQL system identifier from `initialize`.
+    pub system_identifier: Option<String>,
     pub members: Vec<Member>,
+    /// Members whose key vanished (lease expired or removed) while Patrol
+    /// watched; filled in by the server's mirror, which remembers them.
+    pub gone: Vec<GoneMember>,
     /// What could not be read, in words; shown beside the cluster.
     pub warnings: Vec<String>,
+}
+
+/// A member that was in the cluster and whose key has since vanished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoneMember {
+    /// The member as last seen.
+    pub member: Member,
+    /// Unix time (ms) Patrol saw its key go.
+    pub since_ms: u64,
+}
+
+impl Cluster {
+    /// The member holding the leader key, if it has a member key.
+    pub fn leader_member(&self) -> Option<&Member> {
+        let leader = self.leader.as_deref()?;
+        self.members.iter().find(|m| m.name == leader)
+    }
 }
 
 #[derive(Default)]
@@ -30,6 +72,12 @@ struct Parts {
     leader: Option<String>,
     config: Option<String>,
     sync: Option<String>,
+    status: Option<String>,
+    legacy_optime: Option<String>,
+    history: Option<String>,
+    failover: Option<String>,
+    failsafe: Option<String>,
+    initialize: Option<String>,
     members: BTreeMap<String, String>,
     warnings: Vec<String>,
 }
@@ -54,16 +102,22 @@ pub fn clusters_in_namespace<'a>(
             entry.warnings.push(format!("{key}: value is not UTF-8"));
             continue;
         };
+        let value = value.to_owned();
         match ck.kind {
             KeyKind::Leader => {
                 entry.leader = Some(value.trim().to_owned()).filter(|l| !l.is_empty())
             }
-            KeyKind::Config => entry.config = Some(value.to_owned()),
-            KeyKind::Sync => entry.sync = Some(value.to_owned()),
+            KeyKind::Config => entry.config = Some(value),
+            KeyKind::Sync => entry.sync = Some(value),
+            KeyKind::Status => entry.status = Some(value),
+            KeyKind::LegacyOptime => entry.legacy_optime = Some(value),
+            KeyKind::History => entry.history = Some(value),
+            KeyKind::Failover => entry.failover = Some(value),
+            KeyKind::Failsafe => entry.failsafe = Some(value),
+            KeyKind::Initialize => entry.initialize = Some(value.trim().to_owned()),
             KeyKind::Member(name) => {
-                entry.members.insert(name, value.to_owned());
+                entry.members.insert(name, value);
             }
-            _ => {}
         }
     }
     parts
@@ -74,18 +128,36 @@ pub fn clusters_in_namespace<'a>(
 
 impl Parts {
     fn into_cluster(mut self, namespace: &str, scope: String, citus_group: Option<u32>) -> Cluster {
-        let paused = self
+        let w = &mut self.warnings;
+        let config = self
             .config
             .as_deref()
-            .is_some_and(|c| config_paused(c, &mut self.warnings));
+            .map(|c| facts::config(c, w))
+            .unwrap_or_default();
         let sync = self
             .sync
             .as_deref()
-            .map(|s| sync_standbys(s, &mut self.warnings))
+            .map(|s| facts::sync_standbys(s, w))
+            .unwrap_or_default();
+        let optime = match (&self.status, &self.legacy_optime) {
+            (Some(s), _) => facts::optime(s, w),
+            (None, Some(o)) => facts::optime(o, w),
+            (None, None) => None,
+        };
+        let history = self
+            .history
+            .as_deref()
+            .map(|h| facts::history(h, w))
+            .unwrap_or_default();
+        let scheduled_switchover = self.failover.as_deref().and_then(|f| facts::failover(f, w));
+        let failsafe_members = self
+            .failsafe
+            .as_deref()
+            .map(|f| facts::failsafe(f, w))
             .unwrap_or_default();
         let mut members = Vec::with_capacity(self.members.len());
         for (name, value) in &self.members {
-            let raw = RawMember::parse(name, value, &mut self.warnings);
+            let raw = RawMember::parse(name, value, w);
             let holds_leader = self.leader.as_deref() == Some(name.as_str());
             let role = resolve_role(
                 raw.patroni_role.as_deref(),
@@ -94,7 +166,7 @@ impl Parts {
             );
             if let (Role::Other(r), Some(leader)) = (&role, &self.leader) {
                 if r == "primary" || r == "master" {
-                    self.warnings.push(format!(
+                    w.push(format!(
                         "{name} reports role {r} but the leader key names {leader}"
                     ));
                 }
@@ -103,18 +175,45 @@ impl Parts {
         }
         if let Some(leader) = &self.leader {
             if !self.members.contains_key(leader) {
-                self.warnings.push(format!(
+                w.push(format!(
                     "leader key names {leader}, which has no member key"
                 ));
             }
         }
+        let leader_member = self
+            .leader
+            .as_deref()
+            .and_then(|l| members.iter().find(|m| m.name == l));
+        let leader_lsn = optime.or_else(|| leader_member.and_then(|m| m.wal_lsn));
+        let timeline = leader_member
+            .and_then(|m| m.timeline)
+            .or_else(|| history.last().map(|h| h.timeline + 1));
+        lag::measure(
+            &mut members,
+            self.leader.as_deref(),
+            leader_lsn,
+            config.maximum_lag_on_failover,
+        );
         Cluster {
             namespace: namespace.to_owned(),
             scope,
             citus_group,
             leader: self.leader,
-            paused,
+            paused: config.paused,
+            synchronous_mode: config.synchronous_mode,
+            sync_standbys: sync,
+            failsafe_mode: config.failsafe_mode,
+            failsafe_members,
+            maximum_lag_on_failover: config.maximum_lag_on_failover,
+            standby_cluster: config.standby_cluster,
+            timeline,
+            leader_lsn,
+            history,
+            scheduled_switchover,
+            config: config.json,
+            system_identifier: self.initialize.filter(|s| !s.is_empty()),
             members,
+            gone: Vec::new(),
             warnings: self.warnings,
         }
     }
@@ -128,37 +227,6 @@ fn resolve_role(patroni: Option<&str>, holds_leader: bool, in_sync: bool) -> Rol
         (Some("replica"), _) => Role::Replica,
         (Some(other), _) => Role::Other(other.to_owned()),
         (None, _) => Role::Other("unknown".into()),
-    }
-}
-
-fn config_paused(config: &str, warnings: &mut Vec<String>) -> bool {
-    match serde_json::from_str::<Value>(config) {
-        Ok(v) => v.get("pause").and_then(Value::as_bool).unwrap_or(false),
-        Err(e) => {
-            warnings.push(format!("config: malformed JSON ({e})"));
-            false
-        }
-    }
-}
-
-/// Member names in the `sync` key; `sync_standby` is one name or a comma-separated list.
-fn sync_standbys(sync: &str, warnings: &mut Vec<String>) -> Vec<String> {
-    match serde_json::from_str::<Value>(sync) {
-        Ok(v) => v
-            .get("sync_standby")
-            .and_then(Value::as_str)
-            .map(|s| {
-                s.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default(),
-        Err(e) => {
-            warnings.push(format!("sync: malformed JSON ({e})"));
-            Vec::new()
-        }
     }
 }
 

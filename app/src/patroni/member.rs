@@ -1,5 +1,7 @@
 //! One `members/<name>` key: the state a Patroni node publishes every loop.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -51,7 +53,7 @@ impl<'de> Deserialize<'de> for Role {
 }
 
 /// A cluster member as read from its key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
     pub name: String,
     pub role: Role,
@@ -63,7 +65,73 @@ pub struct Member {
     pub api_url: Option<String>,
     /// Patroni version the member runs.
     pub version: Option<String>,
+    /// `streaming` or `in archive recovery` on a replica.
     pub replication_state: Option<String>,
+    /// WAL position Patroni reports (`xlog_location`): the write position on
+    /// a primary, the furthest of received and replayed on a replica.
+    pub wal_lsn: Option<u64>,
+    pub receive_lsn: Option<u64>,
+    pub replay_lsn: Option<u64>,
+    /// Bytes the replica has yet to receive from the leader's position.
+    pub receive_lag_bytes: Option<u64>,
+    /// Bytes the replica has yet to replay.
+    pub replay_lag_bytes: Option<u64>,
+    /// Whether the replica is within `maximum_lag_on_failover`; `None` for
+    /// the leader and when the lag cannot be computed.
+    pub lag_ok: Option<bool>,
+    /// Patroni tags (`nofailover`, `noloadbalance`, `clonefrom`, `nosync`,
+    /// `replicatefrom`, `failover_priority`, and any custom ones), verbatim.
+    pub tags: BTreeMap<String, Value>,
+    pub pending_restart: bool,
+    /// Parameters waiting for a restart, as `name: old → new`.
+    pub pending_restart_reason: Vec<String>,
+    /// When a restart is scheduled (ISO time, as Patroni wrote it).
+    pub scheduled_restart: Option<String>,
+}
+
+impl Default for Role {
+    fn default() -> Self {
+        Role::Other("unknown".into())
+    }
+}
+
+impl Member {
+    /// The member this one streams from when cascading (`replicatefrom` tag).
+    pub fn replicatefrom(&self) -> Option<&str> {
+        self.tags.get("replicatefrom").and_then(Value::as_str)
+    }
+
+    /// Whether a boolean tag such as `nofailover` is set (Patroni accepts
+    /// `true` and the strings `"true"`/`"on"`/`"yes"`).
+    pub fn tag_set(&self, tag: &str) -> bool {
+        match self.tags.get(tag) {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) => {
+                matches!(s.to_ascii_lowercase().as_str(), "true" | "on" | "yes" | "1")
+            }
+            Some(Value::Number(n)) => n.as_i64() == Some(1),
+            _ => false,
+        }
+    }
+
+    /// Whether PostgreSQL is up on this member.
+    pub fn is_running(&self) -> bool {
+        matches!(self.state.as_str(), "running" | "streaming")
+    }
+
+    /// Whether this replica streams WAL (Patroni 3+ says `streaming` in
+    /// `replication_state`; older versions only in `state`).
+    pub fn is_streaming(&self) -> bool {
+        self.replication_state.as_deref() == Some("streaming") || self.state == "streaming"
+    }
+
+    /// The position this member has reached, as Patroni compares it for failover.
+    pub fn position(&self) -> Option<u64> {
+        match (self.wal_lsn, self.receive_lsn, self.replay_lsn) {
+            (Some(w), _, _) => Some(w),
+            (None, r, p) => r.max(p),
+        }
+    }
 }
 
 /// What a member key says, before the cluster-level keys resolve its role.
@@ -79,14 +147,8 @@ impl RawMember {
     pub fn parse(name: &str, value: &str, warnings: &mut Vec<String>) -> RawMember {
         let mut member = Member {
             name: name.to_owned(),
-            role: Role::Other("unknown".into()),
             state: "unknown".into(),
-            timeline: None,
-            host: None,
-            port: None,
-            api_url: None,
-            version: None,
-            replication_state: None,
+            ..Member::default()
         };
         let json = match serde_json::from_str::<Value>(value) {
             Ok(Value::Object(map)) => map,
@@ -113,6 +175,30 @@ impl RawMember {
         member.api_url = text("api_url");
         member.version = text("version");
         member.replication_state = text("replication_state");
+        member.wal_lsn = lsn(&json, "xlog_location");
+        member.receive_lsn = lsn(&json, "receive_lsn");
+        member.replay_lsn = lsn(&json, "replay_lsn");
+        match json.get("tags") {
+            Some(Value::Object(tags)) => {
+                member.tags = tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+            }
+            Some(Value::Null) | None => {}
+            Some(_) => warnings.push(format!("members/{name}: tags is not an object")),
+        }
+        member.pending_restart = json.get("pending_restart").and_then(Value::as_bool) == Some(true);
+        if let Some(Value::Object(reasons)) = json.get("pending_restart_reason") {
+            member.pending_restart_reason =
+                reasons.iter().map(|(k, v)| restart_reason(k, v)).collect();
+        }
+        member.scheduled_restart = match json.get("scheduled_restart") {
+            Some(Value::Object(s)) => Some(
+                s.get("schedule")
+                    .and_then(Value::as_str)
+                    .unwrap_or("scheduled")
+                    .to_owned(),
+            ),
+            _ => None,
+        };
         match text("conn_url").as_deref().map(host_port) {
             Some(Some((host, port))) => {
                 member.host = Some(host);
@@ -125,6 +211,38 @@ impl RawMember {
             member,
             patroni_role: text("role"),
         }
+    }
+}
+
+/// A WAL position: Patroni writes LSNs as integers; older or foreign
+/// writers may use PostgreSQL's `16/B374D848` text form.
+pub(super) fn lsn(json: &serde_json::Map<String, Value>, field: &str) -> Option<u64> {
+    match json.get(field)? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => parse_lsn(s),
+        _ => None,
+    }
+}
+
+/// Parses PostgreSQL's `XXXXXXXX/XXXXXXXX` LSN text.
+pub fn parse_lsn(text: &str) -> Option<u64> {
+    let (hi, lo) = text.trim().split_once('/')?;
+    let hi = u32::from_str_radix(hi, 16).ok()?;
+    let lo = u32::from_str_radix(lo, 16).ok()?;
+    Some((u64::from(hi) << 32) | u64::from(lo))
+}
+
+/// One pending-restart parameter as `name: old → new`.
+fn restart_reason(param: &str, diff: &Value) -> String {
+    let side = |k: &str| match diff.get(k) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => "?".into(),
+        Some(v) => v.to_string(),
+    };
+    if diff.is_object() {
+        format!("{param}: {} → {}", side("old_value"), side("new_value"))
+    } else {
+        format!("{param}: {diff}")
     }
 }
 
@@ -195,6 +313,32 @@ mod tests {
         assert_eq!(m.state, "running");
         assert_eq!(m.replication_state.as_deref(), Some("streaming"));
         assert_eq!(m.api_url.as_deref(), Some("http://127.0.0.1:8009/patroni"));
+    }
+
+    #[test]
+    fn tags_restart_and_lsn_forms() {
+        let mut w = Vec::new();
+        let raw = RawMember::parse(
+            "r",
+            r#"{"conn_url":"postgres://h:1/p","state":"running","role":"replica","receive_lsn":"0/5000060","replay_lsn":83886176,"tags":{"nofailover":true,"replicatefrom":"a","failover_priority":2},"pending_restart":true,"pending_restart_reason":{"max_connections":{"old_value":"50","new_value":"60"}},"scheduled_restart":{"schedule":"2026-11-23T10:00:00+00:00"}}"#,
+            &mut w,
+        );
+        assert!(w.is_empty(), "{w:?}");
+        let m = raw.member;
+        assert_eq!(m.receive_lsn, Some(0x5000060));
+        assert_eq!(m.replay_lsn, Some(83886176));
+        assert_eq!(m.position(), Some(0x5000060));
+        assert!(m.tag_set("nofailover"));
+        assert!(!m.tag_set("nosync"));
+        assert_eq!(m.replicatefrom(), Some("a"));
+        assert!(m.pending_restart);
+        assert_eq!(m.pending_restart_reason, ["max_connections: 50 → 60"]);
+        assert_eq!(
+            m.scheduled_restart.as_deref(),
+            Some("2026-11-23T10:00:00+00:00")
+        );
+        assert_eq!(parse_lsn("16/B374D848"), Some(0x16_B374_D848));
+        assert_eq!(parse_lsn("nonsense"), None);
     }
 
     #[test]

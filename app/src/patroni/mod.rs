@@ -4,9 +4,14 @@
 //! parsing is unit-tested against real key dumps and arbitrary bytes.
 
 mod cluster;
+pub mod facts;
 mod key;
+pub mod lag;
 mod member;
+pub mod summary;
 
-pub use cluster::{clusters_in_namespace, Cluster};
+pub use cluster::{clusters_in_namespace, Cluster, GoneMember};
+pub use facts::{PendingSwitchover, TimelineSwitch};
 pub use key::{normalize_namespace, ClusterKey, KeyKind};
-pub use member::{Member, Role};
+pub use member::{parse_lsn, Member, Role};
+pub use summary::{ClusterSummary, Health, MemberBrief};

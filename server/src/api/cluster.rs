@@ -1,18 +1,27 @@
-//! `GET /api/v1/clusters` and its live stream.
+//! `GET /api/v1/clusters`, one cluster, and their live streams.
 
 use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
 
+use app::cluster::book::{self, ClusterEntry};
+use app::cluster::{ClusterDetail, CLUSTER_EVENT, MISSING_EVENT};
+use app::error::AppError;
 use app::live::OVERVIEW_EVENT;
-use app::model::Cluster;
+use app::model::ClusterSummary;
 use app::state::AppState;
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
 use futures::{Stream, StreamExt};
+use serde::Deserialize;
 use tokio_stream::wrappers::WatchStream;
 
-/// Every cluster under the configured namespaces, as last seen in etcd.
-pub async fn list(State(state): State<AppState>) -> Json<Vec<Cluster>> {
+/// How often an open cluster stream re-reads the leader lease.
+const LEASE_TICK: Duration = Duration::from_secs(1);
+
+/// Every cluster under the configured namespaces, summarized, worst first.
+pub async fn list(State(state): State<AppState>) -> Json<Vec<ClusterSummary>> {
     Json(state.overview().clusters.clone())
 }
 
@@ -28,4 +37,143 @@ pub async fn events(
             .unwrap_or_else(|e| Event::default().comment(format!("unserializable: {e}"))))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// `?group=` for a Citus group.
+#[derive(Debug, Deserialize)]
+pub struct Group {
+    group: Option<u32>,
+}
+
+/// One cluster in full; 404 when the mirror has no such cluster.
+pub async fn show(
+    State(state): State<AppState>,
+    Path((namespace, scope)): Path<(String, String)>,
+    Query(Group { group }): Query<Group>,
+) -> Result<Json<ClusterDetail>, AppError> {
+    book::detail(&state, &namespace, &scope, group)
+        .await
+        .map(Json)
+}
+
+/// `text/event-stream` of one cluster: a `cluster` event with the full
+/// model at once and whenever it changes or the leader lease is renewed;
+/// `missing` while the cluster has no keys. 404 if it is unknown at the start.
+pub async fn cluster_events(
+    State(state): State<AppState>,
+    Path((namespace, scope)): Path<(String, String)>,
+    Query(Group { group }): Query<Group>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    if state
+        .clusters
+        .borrow()
+        .find(&namespace, &scope, group)
+        .is_none()
+    {
+        return Err(AppError::NotFound(book::not_found(
+            &namespace, &scope, group,
+        )));
+    }
+    let follower = Follower {
+        state,
+        namespace,
+        scope,
+        group,
+        last: None,
+        first: true,
+        tick: tokio::time::interval(LEASE_TICK),
+    };
+    let stream = futures::stream::unfold(follower, |mut f| async move {
+        let event = f.next().await?;
+        Some((Ok(event), f))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// What a cluster stream last sent, to send only what changed.
+#[derive(PartialEq)]
+enum Sent {
+    Missing,
+    Detail {
+        entry: Arc<ClusterEntry>,
+        lease: Option<(String, i64)>,
+        reachable: bool,
+    },
+}
+
+struct Follower {
+    state: AppState,
+    namespace: String,
+    scope: String,
+    group: Option<u32>,
+    last: Option<Sent>,
+    first: bool,
+    tick: tokio::time::Interval,
+}
+
+impl Follower {
+    /// Waits for the next thing worth sending; `None` when the mirror ends.
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            if !self.first {
+                let mut clusters = self.state.clusters.clone();
+                tokio::select! {
+                    changed = clusters.changed() => changed.ok()?,
+                    _ = self.tick.tick() => {}
+                }
+            }
+            self.first = false;
+            let entry = self
+                .state
+                .clusters
+                .borrow()
+                .find(&self.namespace, &self.scope, self.group)
+                .cloned();
+            let Some(entry) = entry else {
+                if self.last != Some(Sent::Missing) {
+                    self.last = Some(Sent::Missing);
+                    return Some(Event::default().event(MISSING_EVENT).data(book::not_found(
+                        &self.namespace,
+                        &self.scope,
+                        self.group,
+                    )));
+                }
+                continue;
+            };
+            let lease = self.state.leases.read(entry.leader_lease).await;
+            let reachable = self.state.overview().etcd.reachable;
+            // The expiry, not the countdown, tells a renewal from time passing.
+            let expiry = lease
+                .as_ref()
+                .map(|l| (l.id.clone(), (l.read_at_ms as i64 / 1000) + l.remaining_s));
+            let sent = Sent::Detail {
+                entry: entry.clone(),
+                lease: expiry.clone(),
+                reachable,
+            };
+            if let Some(Sent::Detail {
+                entry: e,
+                lease: l,
+                reachable: r,
+            }) = &self.last
+            {
+                let same_lease = match (l, &expiry) {
+                    (Some((a, x)), Some((b, y))) => a == b && (x - y).abs() <= 1,
+                    (None, None) => true,
+                    _ => false,
+                };
+                if Arc::ptr_eq(e, &entry) && same_lease && *r == reachable {
+                    continue;
+                }
+            }
+            self.last = Some(sent);
+            let detail = book::assemble(&entry, lease, reachable);
+            return Some(
+                Event::default()
+                    .event(CLUSTER_EVENT)
+                    .json_data(&detail)
+                    .unwrap_or_else(|e| Event::default().comment(format!("unserializable: {e}"))),
+            );
+        }
+    }
 }

@@ -15,6 +15,11 @@ pub fn router() -> Router<AppState> {
         .route("/health", get(health::show))
         .route("/clusters", get(cluster::list))
         .route("/clusters/events", get(cluster::events))
+        .route("/clusters/{namespace}/{scope}", get(cluster::show))
+        .route(
+            "/clusters/{namespace}/{scope}/events",
+            get(cluster::cluster_events),
+        )
         .route("/kv/ls", get(kv::ls))
         .route("/kv/get", get(kv::get))
         .route("/kv/raw", get(kv::raw))

@@ -1,0 +1,223 @@
+//! The server's book of clusters: every cluster the mirror has parsed, with
+//! the memory a single read of etcd cannot give (members that vanished, lag
+//! history). The mirror updates it per scope; pages and streams read it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::history::{self, MemberLag};
+use super::{ClusterDetail, LeaderLease};
+use crate::error::AppError;
+use crate::patroni::{normalize_namespace, Cluster, ClusterSummary, GoneMember};
+use crate::state::AppState;
+
+/// How long a vanished member stays on the page.
+pub const GONE_FOR_MS: u64 = 60 * 60 * 1000;
+
+/// `(namespace, scope, Citus group)`.
+pub type ClusterId = (String, String, Option<u32>);
+
+/// One cluster and what the server remembers about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterEntry {
+    pub cluster: Cluster,
+    pub summary: ClusterSummary,
+    pub lag_history: Vec<MemberLag>,
+    /// Lease of the `leader` key (0: none).
+    pub leader_lease: i64,
+}
+
+/// Every cluster, keyed by [`ClusterId`]. Entries are shared: an entry that
+/// did not change keeps its `Arc`, so a stream can tell by pointer.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterBook {
+    pub entries: BTreeMap<ClusterId, Arc<ClusterEntry>>,
+}
+
+impl ClusterBook {
+    /// Replaces every cluster of `(namespace, scope)` by `fresh` (as parsed
+    /// from that scope's keys just now), carrying over vanished members and
+    /// lag history. `leases` gives the leader key's lease per Citus group.
+    /// Returns whether anything changed.
+    pub fn replace_scope(
+        &mut self,
+        namespace: &str,
+        scope: &str,
+        fresh: Vec<Cluster>,
+        leases: &BTreeMap<Option<u32>, i64>,
+        now: u64,
+    ) -> bool {
+        let old: Vec<ClusterId> = self
+            .entries
+            .range((namespace.to_owned(), scope.to_owned(), None)..)
+            .take_while(|((ns, s, _), _)| ns == namespace && s == scope)
+            .map(|(id, _)| id.clone())
+            .collect();
+        let mut changed = false;
+        let mut kept = Vec::new();
+        for mut cluster in fresh {
+            let id = (namespace.to_owned(), scope.to_owned(), cluster.citus_group);
+            let prev = self.entries.get(&id);
+            cluster.gone = gone_members(prev.map(|p| &p.cluster), &cluster, now);
+            let leader_lease = leases.get(&cluster.citus_group).copied().unwrap_or(0);
+            if let Some(p) = prev {
+                if p.cluster == cluster && p.leader_lease == leader_lease {
+                    kept.push(id);
+                    continue;
+                }
+            }
+            let mut lag_history = prev.map(|p| p.lag_history.clone()).unwrap_or_default();
+            history::record(&mut lag_history, &cluster, now);
+            let entry = ClusterEntry {
+                summary: ClusterSummary::of(&cluster),
+                cluster,
+                lag_history,
+                leader_lease,
+            };
+            self.entries.insert(id.clone(), Arc::new(entry));
+            kept.push(id);
+            changed = true;
+        }
+        for id in old {
+            if !kept.contains(&id) {
+                self.entries.remove(&id);
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Looks a cluster up by the namespace as written in URLs (with or
+    /// without its leading slash).
+    pub fn find(
+        &self,
+        namespace: &str,
+        scope: &str,
+        group: Option<u32>,
+    ) -> Option<&Arc<ClusterEntry>> {
+        let ns = normalize_namespace(namespace)?;
+        self.entries.get(&(ns, scope.to_owned(), group))
+    }
+}
+
+/// Members in `prev` (present or already gone) that `now_cluster` lacks,
+/// until [`GONE_FOR_MS`] has passed.
+fn gone_members(prev: Option<&Cluster>, current: &Cluster, now: u64) -> Vec<GoneMember> {
+    let Some(prev) = prev else { return Vec::new() };
+    let present = |name: &str| current.members.iter().any(|m| m.name == name);
+    let mut gone: Vec<GoneMember> = prev
+        .gone
+        .iter()
+        .filter(|g| !present(&g.member.name) && now.saturating_sub(g.since_ms) < GONE_FOR_MS)
+        .cloned()
+        .collect();
+    for m in &prev.members {
+        if !present(&m.name) && !gone.iter().any(|g| g.member.name == m.name) {
+            gone.push(GoneMember {
+                member: m.clone(),
+                since_ms: now,
+            });
+        }
+    }
+    gone
+}
+
+/// The page data of one cluster, with its leader lease read (through the
+/// shared [`super::lease::LeaseClock`]) if it has one.
+pub async fn detail(
+    state: &AppState,
+    namespace: &str,
+    scope: &str,
+    group: Option<u32>,
+) -> Result<ClusterDetail, AppError> {
+    let entry = state
+        .clusters
+        .borrow()
+        .find(namespace, scope, group)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(not_found(namespace, scope, group)))?;
+    let lease = state.leases.read(entry.leader_lease).await;
+    Ok(assemble(&entry, lease, state.overview().etcd.reachable))
+}
+
+/// What a 404 says.
+pub fn not_found(namespace: &str, scope: &str, group: Option<u32>) -> String {
+    let ns = normalize_namespace(namespace).unwrap_or_default();
+    match group {
+        Some(g) => format!("no cluster {scope} (Citus group {g}) under {ns}"),
+        None => format!("no cluster {scope} under {ns}"),
+    }
+}
+
+/// Puts an entry and its lease reading together.
+pub fn assemble(
+    entry: &ClusterEntry,
+    lease: Option<LeaderLease>,
+    etcd_reachable: bool,
+) -> ClusterDetail {
+    ClusterDetail {
+        cluster: entry.cluster.clone(),
+        lag_history: entry.lag_history.clone(),
+        leader_lease: lease,
+        etcd_reachable,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::patroni::clusters_in_namespace;
+
+    fn parse(keys: &[(&str, &str)]) -> Vec<Cluster> {
+        let kvs: Vec<_> = keys
+            .iter()
+            .map(|(k, v)| (k.as_bytes(), v.as_bytes()))
+            .collect();
+        clusters_in_namespace("/pg", kvs)
+    }
+
+    const M: &str = r#"{"conn_url":"postgres://h:1/p","state":"running","role":"replica"}"#;
+
+    #[test]
+    fn vanished_members_are_remembered_then_forgotten() {
+        let mut book = ClusterBook::default();
+        let none = BTreeMap::new();
+        let both = parse(&[("/pg/a/members/a1", M), ("/pg/a/members/a2", M)]);
+        assert!(book.replace_scope("/pg", "a", both.clone(), &none, 1_000));
+        assert!(
+            !book.replace_scope("/pg", "a", both.clone(), &none, 2_000),
+            "no change"
+        );
+        let one = parse(&[("/pg/a/members/a1", M)]);
+        assert!(book.replace_scope("/pg", "a", one.clone(), &none, 3_000));
+        let entry = book.find("pg", "a", None).expect("cluster a");
+        assert_eq!(entry.cluster.gone.len(), 1);
+        assert_eq!(entry.cluster.gone[0].member.name, "a2");
+        assert_eq!(entry.cluster.gone[0].since_ms, 3_000);
+        assert_eq!(entry.summary.gone, 1);
+        // Still gone later, with the time it went.
+        book.replace_scope("/pg", "a", one.clone(), &none, 4_000);
+        let entry = book.find("/pg", "a", None).expect("cluster a");
+        assert_eq!(entry.cluster.gone[0].since_ms, 3_000);
+        // Back: no longer gone.
+        book.replace_scope("/pg", "a", both, &none, 5_000);
+        assert!(book
+            .find("pg", "a", None)
+            .expect("a")
+            .cluster
+            .gone
+            .is_empty());
+        // Gone for longer than GONE_FOR_MS: dropped.
+        book.replace_scope("/pg", "a", one.clone(), &none, 6_000);
+        book.replace_scope("/pg", "a", one, &none, 6_000 + GONE_FOR_MS);
+        assert!(book
+            .find("pg", "a", None)
+            .expect("a")
+            .cluster
+            .gone
+            .is_empty());
+        // All keys gone: the cluster goes.
+        assert!(book.replace_scope("/pg", "a", Vec::new(), &none, 7_000));
+        assert!(book.find("pg", "a", None).is_none());
+    }
+}
