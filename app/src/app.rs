@@ -8,7 +8,8 @@ use leptos_router::path;
 use crate::components::shell::Shell;
 use crate::live::provide_live;
 use crate::pages::{
-    keys::KeysPage, overview::OverviewPage, unavailable::NotFound, unavailable::NotYet,
+    cluster::ClusterPage, keys::KeysPage, overview::OverviewPage, unavailable::NotFound,
+    unavailable::NotYet,
 };
 
 /// The document around the app, rendered on the server.
@@ -45,6 +46,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=OverviewPage />
                     <Route path=path!("/clusters") view=OverviewPage />
+                    <Route path=path!("/clusters/:namespace/:scope") view=ClusterPage />
                     <Route path=path!("/keys/*rest") view=KeysPage />
                     <Route path=path!("/keys/") view=KeysPage />
                     <Route path=path!("/keys") view=KeysPage />

@@ -160,6 +160,9 @@ pub fn assemble(
         lag_history: entry.lag_history.clone(),
         leader_lease: lease,
         etcd_reachable,
+        now_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64),
     }
 }
 

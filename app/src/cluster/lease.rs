@@ -15,11 +15,14 @@ use crate::etcd::Gateway;
 /// A reading younger than this is reused.
 const FRESH: Duration = Duration::from_millis(900);
 
+/// When a lease was read, and what etcd said.
+type Reading = (Instant, Option<LeaderLease>);
+
 /// Shared lease reader. Cheap to clone.
 #[derive(Clone)]
 pub struct LeaseClock {
     gateway: Gateway,
-    cache: Arc<Mutex<HashMap<i64, (Instant, Option<LeaderLease>)>>>,
+    cache: Arc<Mutex<HashMap<i64, Reading>>>,
 }
 
 impl LeaseClock {

@@ -29,6 +29,8 @@ pub struct ClusterDetail {
     pub leader_lease: Option<LeaderLease>,
     /// Whether etcd answers; when not, the page shows the last state seen.
     pub etcd_reachable: bool,
+    /// Server's Unix time (ms) when this was put together; lag charts end here.
+    pub now_ms: u64,
 }
 
 /// The etcd lease the leader key is attached to: when it runs out and no

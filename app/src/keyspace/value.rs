@@ -24,6 +24,19 @@ pub enum Tok {
     Space,
 }
 
+impl Tok {
+    /// CSS class that colours the piece.
+    pub fn class(self) -> &'static str {
+        match self {
+            Tok::Key => "t-key",
+            Tok::Str => "t-str",
+            Tok::Num => "t-num",
+            Tok::Bool | Tok::Null => "t-lit",
+            Tok::Punct | Tok::Space => "t-p",
+        }
+    }
+}
+
 /// A value ready to show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Rendered {

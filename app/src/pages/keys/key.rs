@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::keyspace::diff::{line_diff, Change};
 use crate::keyspace::model::{History, KeyValue, Version};
 use crate::keyspace::path::{b64_decode, b64_encode, parent_dir};
-use crate::keyspace::value::{render, Rendered, Tok};
+use crate::keyspace::value::{render, Rendered};
 
 /// How often a leased key's TTL is read again: leases are renewed without a
 /// write, so no watch event tells.
@@ -153,7 +153,7 @@ fn Value(bytes: Vec<u8>) -> impl IntoView {
     match render(&bytes) {
         Rendered::Json(tokens) => view! {
             <pre class="value json" data-testid="value" data-kind="json">
-                {tokens.into_iter().map(|(tok, text)| view! { <span class=tok_class(tok)>{text}</span> }).collect_view()}
+                {tokens.into_iter().map(|(tok, text)| view! { <span class=tok.class()>{text}</span> }).collect_view()}
             </pre>
         }.into_any(),
         Rendered::Text(text) => view! { <pre class="value" data-testid="value" data-kind="text">{text}</pre> }.into_any(),
@@ -162,16 +162,6 @@ fn Value(bytes: Vec<u8>) -> impl IntoView {
                 {rows.into_iter().map(|r| format!("{:08x}  {}  |{}|\n", r.offset, r.hex, r.ascii)).collect::<String>()}
             </pre>
         }.into_any(),
-    }
-}
-
-fn tok_class(tok: Tok) -> &'static str {
-    match tok {
-        Tok::Key => "t-key",
-        Tok::Str => "t-str",
-        Tok::Num => "t-num",
-        Tok::Bool | Tok::Null => "t-lit",
-        Tok::Punct | Tok::Space => "t-p",
     }
 }
 

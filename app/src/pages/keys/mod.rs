@@ -5,6 +5,8 @@ mod dir;
 mod key;
 mod watch;
 
+pub use watch::{WatchBadge, WatchState};
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
@@ -51,23 +53,4 @@ pub fn KeysPage() -> impl IntoView {
 }
 
 /// "12 B", "1.5 KiB", "1.0 MiB".
-pub fn size(bytes: u64) -> String {
-    match bytes {
-        b if b < 1024 => format!("{b} B"),
-        b if b < 1 << 20 => format!("{:.1} KiB", b as f64 / 1024.0),
-        b => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::size;
-
-    #[test]
-    fn sizes_read_like_a_human_wrote_them() {
-        assert_eq!(size(0), "0 B");
-        assert_eq!(size(1023), "1023 B");
-        assert_eq!(size(1536), "1.5 KiB");
-        assert_eq!(size(1 << 20), "1.0 MiB");
-    }
-}
+pub use crate::patroni::lag::human_bytes as size;

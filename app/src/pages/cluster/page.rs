@@ -1,0 +1,149 @@
+//! `/clusters/<namespace>/<scope>`: the page an on-call DBA keeps open.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::facts::{Banners, ConfigView, Facts, TimelineHistory};
+use super::lag_chart::LagChart;
+use super::lease::LeaseCountdown;
+use super::live::{follow, Pushed};
+use super::members::MemberTable;
+use super::topology::Topology;
+use crate::cluster::{events_path, get_cluster, ClusterDetail, MemberLag};
+use crate::pages::keys::WatchBadge;
+
+/// Which cluster the URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Target {
+    namespace: String,
+    scope: String,
+    group: Option<u32>,
+}
+
+#[component]
+pub fn ClusterPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let target = Memo::new(move |_| Target {
+        namespace: params.read().get("namespace").unwrap_or_default(),
+        scope: params.read().get("scope").unwrap_or_default(),
+        group: query.read().get("group").and_then(|g| g.parse().ok()),
+    });
+    view! {
+        <Title text=move || format!("{} · Clusters · Patrol", target.get().scope) />
+        {move || {
+            let t = target.get();
+            view! { <ClusterView target=t /> }
+        }}
+    }
+}
+
+/// One cluster: read once on the server, then followed live.
+#[component]
+fn ClusterView(target: Target) -> impl IntoView {
+    let Target { namespace, scope, group } = target;
+    let initial = {
+        let (ns, sc) = (namespace.clone(), scope.clone());
+        Resource::new(|| (), move |_| get_cluster(ns.clone(), sc.clone(), group))
+    };
+    let pushed = follow(events_path(&namespace, &scope, group));
+    let ns_badge = format!("/{}", namespace.trim_start_matches('/'));
+    let title = match group {
+        Some(g) => format!("{scope} (Citus group {g})"),
+        None => scope.clone(),
+    };
+    view! {
+        <header class="keys-head cluster-head">
+            <h1 data-testid="cluster-title">{title}</h1>
+            <span class="badge ns">{ns_badge}</span>
+            <WatchBadge state=pushed.state.read_only() />
+        </header>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || initial.get().map(|r| match r {
+                Ok(first) => view! { <ClusterLive first pushed /> }.into_any(),
+                Err(e) => view! { <p class="banner bad" data-testid="cluster-error">{e.to_string()}</p> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+/// The page body. Each section follows only the part of the model it
+/// shows, so a lease renewal moves the countdown and nothing else (an open
+/// `<details>` stays open).
+#[component]
+fn ClusterLive(first: ClusterDetail, pushed: Pushed) -> impl IntoView {
+    let current = Memo::new(move |_| pushed.detail.get().unwrap_or_else(|| first.clone()));
+    let cluster = Memo::new(move |_| current.get().cluster);
+    let lease = Signal::derive(move || current.get().leader_lease);
+    let reachable = Memo::new(move |_| current.get().etcd_reachable);
+    let config = Memo::new(move |_| cluster.get().config);
+    let history = Memo::new(move |_| cluster.get().history);
+    let missing = move || {
+        pushed.missing.get().map(|why| view! {
+            <div class="banner bad" role="alert" data-testid="cluster-missing">
+                {why}
+                ". Its keys are gone from etcd; the page shows the last state seen."
+            </div>
+        })
+    };
+    let stale = move || {
+        (!reachable.get()).then(|| view! {
+            <div class="banner bad" role="alert">"etcd is unreachable: this is the last state Patrol saw."</div>
+        })
+    };
+    view! {
+        <p class="lease-line"><LeaseCountdown lease /></p>
+        {missing}
+        {stale}
+        {move || view! { <Banners cluster=cluster.get() /> }}
+        <div class="cluster-top">
+            <section class="card">
+                <h2>"Topology"</h2>
+                {move || view! { <Topology cluster=cluster.get() /> }}
+            </section>
+            <section class="card">
+                <h2>"Cluster"</h2>
+                {move || view! { <Facts cluster=cluster.get() /> }}
+            </section>
+        </div>
+        <section class="card">
+            <h2>"Members"</h2>
+            {move || view! { <MemberTable cluster=cluster.get() /> }}
+        </section>
+        <section class="card">
+            <h2>"Replication lag, last hour"</h2>
+            {move || {
+                let ClusterDetail { lag_history, now_ms, cluster, .. } = current.get();
+                lag_charts(lag_history, now_ms, cluster.maximum_lag_on_failover)
+            }}
+        </section>
+        <section class="card">
+            <h2>"Timeline history"</h2>
+            {move || view! { <TimelineHistory history=history.get() /> }}
+        </section>
+        <section class="card">
+            <details>
+                <summary><h2 class="inline">"Dynamic configuration"</h2></summary>
+                {move || view! { <ConfigView config=config.get() /> }}
+            </details>
+        </section>
+    }
+}
+
+fn lag_charts(history: Vec<MemberLag>, now_ms: u64, max_lag: u64) -> AnyView {
+    if history.is_empty() {
+        return view! { <p class="muted">"No replica lag recorded yet."</p> }.into_any();
+    }
+    view! {
+        <div class="lag-charts">
+            {history.into_iter().map(|lag| view! {
+                <figure class="card lag-card">
+                    <figcaption>{lag.name.clone()}</figcaption>
+                    <LagChart lag now_ms max_lag />
+                </figure>
+            }).collect_view()}
+        </div>
+    }
+    .into_any()
+}
