@@ -58,9 +58,11 @@ test('the cluster page follows a switchover live, without a reload', async ({ pa
 });
 
 test('an unknown cluster says so, and the overview links to each cluster', async ({ page }) => {
-  const errors = watchErrors(page);
-  await page.goto('/clusters/pg/no-such-cluster');
+  const resp = await page.goto('/clusters/pg/no-such-cluster');
+  expect(resp?.status()).toBe(404);
   await expect(page.getByTestId('cluster-error')).toContainText('no cluster no-such-cluster under /pg');
+  // From here on, nothing may log an error (the 404 above logs one by design).
+  const errors = watchErrors(page);
   await page.goto('/');
   await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ok');
   await page.locator('[data-scope="mycluster"] [data-testid=cluster-link]').click();

@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::facts::{Banners, ConfigView, Facts, TimelineHistory};
 use super::lag_chart::LagChart;
 use super::lease::LeaseCountdown;
-use super::live::{follow, Pushed};
+use super::live::follow;
 use super::members::MemberTable;
 use super::topology::Topology;
 use crate::cluster::{events_path, get_cluster, ClusterDetail, MemberLag};
@@ -47,7 +47,7 @@ fn ClusterView(target: Target) -> impl IntoView {
         let (ns, sc) = (namespace.clone(), scope.clone());
         Resource::new(|| (), move |_| get_cluster(ns.clone(), sc.clone(), group))
     };
-    let pushed = follow(events_path(&namespace, &scope, group));
+    let events = events_path(&namespace, &scope, group);
     let ns_badge = format!("/{}", namespace.trim_start_matches('/'));
     let title = match group {
         Some(g) => format!("{scope} (Citus group {g})"),
@@ -57,12 +57,17 @@ fn ClusterView(target: Target) -> impl IntoView {
         <header class="keys-head cluster-head">
             <h1 data-testid="cluster-title">{title}</h1>
             <span class="badge ns">{ns_badge}</span>
-            <WatchBadge state=pushed.state.read_only() />
         </header>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || initial.get().map(|r| match r {
-                Ok(first) => view! { <ClusterLive first pushed /> }.into_any(),
-                Err(e) => view! { <p class="banner bad" data-testid="cluster-error">{e.to_string()}</p> }.into_any(),
+                Ok(first) => view! { <ClusterLive first events=events.clone() /> }.into_any(),
+                Err(e) => {
+                    #[cfg(feature = "ssr")]
+                    if let (crate::error::AppError::NotFound(_), Some(resp)) = (&e, use_context::<leptos_axum::ResponseOptions>()) {
+                        resp.set_status(axum::http::StatusCode::NOT_FOUND);
+                    }
+                    view! { <p class="banner bad" data-testid="cluster-error">{e.to_string()}</p> }.into_any()
+                }
             })}
         </Transition>
     }
@@ -72,7 +77,9 @@ fn ClusterView(target: Target) -> impl IntoView {
 /// shows, so a lease renewal moves the countdown and nothing else (an open
 /// `<details>` stays open).
 #[component]
-fn ClusterLive(first: ClusterDetail, pushed: Pushed) -> impl IntoView {
+fn ClusterLive(first: ClusterDetail, events: String) -> impl IntoView {
+    // Only a cluster that exists gets a stream.
+    let pushed = follow(events);
     let current = Memo::new(move |_| pushed.detail.get().unwrap_or_else(|| first.clone()));
     let cluster = Memo::new(move |_| current.get().cluster);
     let lease = Signal::derive(move || current.get().leader_lease);
@@ -93,7 +100,11 @@ fn ClusterLive(first: ClusterDetail, pushed: Pushed) -> impl IntoView {
         })
     };
     view! {
-        <p class="lease-line"><LeaseCountdown lease /></p>
+        <p class="lease-line">
+            <WatchBadge state=pushed.state.read_only() />
+            " "
+            <LeaseCountdown lease />
+        </p>
         {missing}
         {stale}
         {move || view! { <Banners cluster=cluster.get() /> }}
