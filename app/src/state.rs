@@ -9,6 +9,7 @@ use tokio::sync::watch;
 
 use crate::cluster::book::ClusterBook;
 use crate::cluster::lease::LeaseClock;
+use crate::cluster::probe::VersionProbe;
 use crate::etcd::Gateway;
 use crate::keyspace::hub::WatchHub;
 use crate::model::Overview;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub clusters: watch::Receiver<Arc<ClusterBook>>,
     /// Leader lease readings, shared by every cluster page.
     pub leases: LeaseClock,
+    /// PostgreSQL versions from the members' REST APIs.
+    pub versions: VersionProbe,
     /// The one etcd client, for reads the mirror does not hold (the
     /// keyspace browser's bounded ranges).
     pub etcd: Gateway,

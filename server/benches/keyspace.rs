@@ -411,6 +411,8 @@ async fn run() {
 /// Runs the benchmark until it ends or Ctrl-C.
 #[tokio::main]
 async fn main() {
+    // reqwest is built without a default TLS provider; patrol installs ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     // On Ctrl-C select! drops `run`, and with it the guards of etcd, patrol
     // and the temp dir; exit only once that has happened.
     let interrupted = tokio::select! {

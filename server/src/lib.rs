@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use app::cluster::lease::LeaseClock;
+use app::cluster::probe::VersionProbe;
 use app::etcd::Gateway;
 use app::keyspace::hub::WatchHub;
 
@@ -45,6 +46,8 @@ pub async fn launch(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    // One TLS provider for the whole process (etcd and Patroni REST clients).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let gateway = Gateway::new(&config.etcd())?;
     let (mirror, published) = mirror::spawn(gateway.clone(), config.namespaces.clone());
     let mut leptos_options = get_configuration(None)?.leptos_options;
@@ -55,6 +58,7 @@ pub async fn launch(
         overview: published.overview,
         clusters: published.clusters,
         leases: LeaseClock::new(gateway.clone()),
+        versions: VersionProbe::new(),
         watches: WatchHub::new(gateway.clone()),
         etcd: gateway,
     };

@@ -143,3 +143,41 @@ async fn event_stream_pushes_a_new_cluster() {
     assert_eq!(found, Ok(true), "stream never showed {scope}:\n{seen}");
     assert!(seen.starts_with("event: overview"), "{seen}");
 }
+
+#[tokio::test]
+async fn postgres_versions_come_from_each_members_rest_api() {
+    let patrol = start();
+    patrol
+        .wait_health(Duration::from_secs(10), |h| h["etcd"]["reachable"] == true)
+        .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let detail = patrol.json("/api/v1/clusters/pg/pg-meta").await;
+        let members = detail["members"].as_array().cloned().unwrap_or_default();
+        assert_eq!(members.len(), 3, "{detail}");
+        let mut all = true;
+        for m in &members {
+            let Some(shown) = m["postgres_version"].as_str() else {
+                all = false;
+                continue;
+            };
+            let api = m["api_url"].as_str().expect("api_url");
+            let told: Value = reqwest::get(api)
+                .await
+                .expect("REST")
+                .json()
+                .await
+                .expect("JSON");
+            let v = told["server_version"].as_u64().expect("server_version");
+            assert_eq!(shown, format!("{}.{}", v / 10_000, v % 10_000), "{m}");
+        }
+        if all {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "versions never arrived: {members:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

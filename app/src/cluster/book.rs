@@ -137,7 +137,8 @@ pub async fn detail(
         .cloned()
         .ok_or_else(|| AppError::NotFound(not_found(namespace, scope, group)))?;
     let lease = state.leases.read(entry.leader_lease).await;
-    Ok(assemble(&entry, lease, state.overview().etcd.reachable))
+    let versions = state.versions.versions(&entry.cluster);
+    Ok(assemble(&entry, lease, state.overview().etcd.reachable, &versions))
 }
 
 /// What a 404 says.
@@ -149,14 +150,19 @@ pub fn not_found(namespace: &str, scope: &str, group: Option<u32>) -> String {
     }
 }
 
-/// Puts an entry and its lease reading together.
+/// Puts an entry, its lease reading and the members' PostgreSQL versions together.
 pub fn assemble(
     entry: &ClusterEntry,
     lease: Option<LeaderLease>,
     etcd_reachable: bool,
+    versions: &BTreeMap<String, String>,
 ) -> ClusterDetail {
+    let mut cluster = entry.cluster.clone();
+    for m in &mut cluster.members {
+        m.postgres_version = versions.get(&m.name).cloned();
+    }
     ClusterDetail {
-        cluster: entry.cluster.clone(),
+        cluster,
         lag_history: entry.lag_history.clone(),
         leader_lease: lease,
         etcd_reachable,

@@ -6,6 +6,8 @@ pub mod book;
 pub mod history;
 #[cfg(feature = "ssr")]
 pub mod lease;
+#[cfg(feature = "ssr")]
+pub mod probe;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

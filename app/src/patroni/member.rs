@@ -87,6 +87,10 @@ pub struct Member {
     pub pending_restart_reason: Vec<String>,
     /// When a restart is scheduled (ISO time, as Patroni wrote it).
     pub scheduled_restart: Option<String>,
+    /// PostgreSQL's version, from the member's REST API (etcd does not have
+    /// it); filled in by the server, `None` until the member has answered.
+    #[serde(default)]
+    pub postgres_version: Option<String>,
 }
 
 impl Default for Role {

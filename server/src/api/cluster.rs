@@ -1,5 +1,6 @@
 //! `GET /api/v1/clusters`, one cluster, and their live streams.
 
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -98,6 +99,7 @@ enum Sent {
         entry: Arc<ClusterEntry>,
         lease: Option<(String, i64)>,
         reachable: bool,
+        versions: BTreeMap<String, String>,
     },
 }
 
@@ -142,6 +144,7 @@ impl Follower {
             };
             let lease = self.state.leases.read(entry.leader_lease).await;
             let reachable = self.state.overview().etcd.reachable;
+            let versions = self.state.versions.versions(&entry.cluster);
             // The expiry, not the countdown, tells a renewal from time passing.
             let expiry = lease
                 .as_ref()
@@ -150,11 +153,13 @@ impl Follower {
                 entry: entry.clone(),
                 lease: expiry.clone(),
                 reachable,
+                versions: versions.clone(),
             };
             if let Some(Sent::Detail {
                 entry: e,
                 lease: l,
                 reachable: r,
+                versions: v,
             }) = &self.last
             {
                 let same_lease = match (l, &expiry) {
@@ -162,12 +167,12 @@ impl Follower {
                     (None, None) => true,
                     _ => false,
                 };
-                if Arc::ptr_eq(e, &entry) && same_lease && *r == reachable {
+                if Arc::ptr_eq(e, &entry) && same_lease && *r == reachable && *v == versions {
                     continue;
                 }
             }
             self.last = Some(sent);
-            let detail = book::assemble(&entry, lease, reachable);
+            let detail = book::assemble(&entry, lease, reachable, &versions);
             return Some(
                 Event::default()
                     .event(CLUSTER_EVENT)

@@ -49,6 +49,7 @@ pub fn MemberTable(cluster: Cluster) -> impl IntoView {
                         <th>"Scheduled restart"</th>
                         <th>"Tags"</th>
                         <th>"Patroni"</th>
+                        <th>"PostgreSQL"</th>
                     </tr>
                 </thead>
                 <tbody>{rows}{gone}</tbody>
@@ -113,6 +114,7 @@ fn MemberRow(member: Member, max_lag: u64, gone: Option<u64>) -> impl IntoView {
             <td>{member.scheduled_restart.unwrap_or_default()}</td>
             <td class="wrap" data-testid="tags">{tags}</td>
             <td>{member.version.unwrap_or_default()}</td>
+            <td data-testid="pg-version">{member.postgres_version.unwrap_or_else(|| "?".into())}</td>
         </tr>
     }
 }
