@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::cluster::book::{self, ClusterEntry};
+use app::cluster::book::{self, ClusterBook, ClusterEntry};
 use app::cluster::{ClusterDetail, CLUSTER_EVENT, MISSING_EVENT};
 use app::error::AppError;
 use app::live::OVERVIEW_EVENT;
@@ -16,6 +16,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
 use futures::{Stream, StreamExt};
 use serde::Deserialize;
+use tokio::sync::watch;
 use tokio_stream::wrappers::WatchStream;
 
 /// How often an open cluster stream re-reads the leader lease.
@@ -76,6 +77,7 @@ pub async fn cluster_events(
         )));
     }
     let follower = Follower {
+        clusters: state.clusters.clone(),
         state,
         namespace,
         scope,
@@ -104,6 +106,8 @@ enum Sent {
 }
 
 struct Follower {
+    /// This stream's own receiver: it remembers which book was seen.
+    clusters: watch::Receiver<Arc<ClusterBook>>,
     state: AppState,
     namespace: String,
     scope: String,
@@ -118,17 +122,15 @@ impl Follower {
     async fn next(&mut self) -> Option<Event> {
         loop {
             if !self.first {
-                let mut clusters = self.state.clusters.clone();
                 tokio::select! {
-                    changed = clusters.changed() => changed.ok()?,
+                    changed = self.clusters.changed() => changed.ok()?,
                     _ = self.tick.tick() => {}
                 }
             }
             self.first = false;
             let entry = self
-                .state
                 .clusters
-                .borrow()
+                .borrow_and_update()
                 .find(&self.namespace, &self.scope, self.group)
                 .cloned();
             let Some(entry) = entry else {
