@@ -138,7 +138,12 @@ pub async fn detail(
         .ok_or_else(|| AppError::NotFound(not_found(namespace, scope, group)))?;
     let lease = state.leases.read(entry.leader_lease).await;
     let versions = state.versions.versions(&entry.cluster);
-    Ok(assemble(&entry, lease, state.overview().etcd.reachable, &versions))
+    Ok(assemble(
+        &entry,
+        lease,
+        state.overview().etcd.reachable,
+        &versions,
+    ))
 }
 
 /// What a 404 says.

@@ -55,12 +55,18 @@ impl VersionProbe {
             return known;
         };
         for m in &cluster.members {
-            let Some(url) = m.api_url.clone() else { continue };
+            let Some(url) = m.api_url.clone() else {
+                continue;
+            };
             let entry = cache.entry(url.clone()).or_default();
             if let Some(v) = &entry.version {
                 known.insert(m.name.clone(), v.clone());
             }
-            let keep = if entry.version.is_some() { KEEP } else { KEEP_FAILURE };
+            let keep = if entry.version.is_some() {
+                KEEP
+            } else {
+                KEEP_FAILURE
+            };
             let fresh = entry.at.is_some_and(|at| at.elapsed() < keep);
             if entry.in_flight || fresh {
                 continue;
@@ -94,7 +100,9 @@ impl Default for VersionProbe {
 async fn ask(http: &reqwest::Client, url: &str) -> Option<String> {
     let resp = http.get(url).send().await.ok()?;
     let body: serde_json::Value = resp.json().await.ok()?;
-    body.get("server_version").and_then(serde_json::Value::as_u64).map(version_text)
+    body.get("server_version")
+        .and_then(serde_json::Value::as_u64)
+        .map(version_text)
 }
 
 /// `150010` → `15.10`; `90624` → `9.6.24`.

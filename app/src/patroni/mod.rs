@@ -9,6 +9,7 @@ mod key;
 pub mod lag;
 mod member;
 pub mod summary;
+pub mod topology;
 
 pub use cluster::{clusters_in_namespace, Cluster, GoneMember};
 pub use facts::{PendingSwitchover, TimelineSwitch};

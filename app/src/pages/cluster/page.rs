@@ -42,7 +42,11 @@ pub fn ClusterPage() -> impl IntoView {
 /// One cluster: read once on the server, then followed live.
 #[component]
 fn ClusterView(target: Target) -> impl IntoView {
-    let Target { namespace, scope, group } = target;
+    let Target {
+        namespace,
+        scope,
+        group,
+    } = target;
     let initial = {
         let (ns, sc) = (namespace.clone(), scope.clone());
         Resource::new(|| (), move |_| get_cluster(ns.clone(), sc.clone(), group))
@@ -87,11 +91,13 @@ fn ClusterLive(first: ClusterDetail, events: String) -> impl IntoView {
     let config = Memo::new(move |_| cluster.get().config);
     let history = Memo::new(move |_| cluster.get().history);
     let missing = move || {
-        pushed.missing.get().map(|why| view! {
-            <div class="banner bad" role="alert" data-testid="cluster-missing">
-                {why}
-                ". Its keys are gone from etcd; the page shows the last state seen."
-            </div>
+        pushed.missing.get().map(|why| {
+            view! {
+                <div class="banner bad" role="alert" data-testid="cluster-missing">
+                    {why}
+                    ". Its keys are gone from etcd; the page shows the last state seen."
+                </div>
+            }
         })
     };
     let stale = move || {
