@@ -56,7 +56,20 @@ async fn clusters_carry_the_leaders_etcd_holds() {
     assert_eq!(leaders.len(), 1, "{pg_meta}");
     assert_eq!(leaders[0]["name"], pg_meta["leader"]);
 
-    let mycluster = cluster(&clusters, "/db", "mycluster");
+    // The cluster tests switch mycluster over; mid-switchover its sync key
+    // briefly names no standby, so wait (boundedly) for a settled cluster.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mycluster = loop {
+        let clusters = patrol.json("/api/v1/clusters").await;
+        let mycluster = cluster(&clusters, "/db", "mycluster").clone();
+        let settled = mycluster["members"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|m| m["role"] == "sync_standby"));
+        if settled || std::time::Instant::now() > deadline {
+            break mycluster;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
     assert_eq!(mycluster["leader"], leader_in_etcd("/db/mycluster/leader"));
     assert_eq!(mycluster["members"].as_array().map(Vec::len), Some(2));
     assert!(

@@ -9,6 +9,14 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+pub mod testbed;
+
+/// Gives this test process rustls' ring provider, as `patrol` itself does:
+/// reqwest is built without a default one.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// The test bed's etcd endpoints (see end2end/testbed/env.sh).
 pub fn testbed_endpoints() -> String {
     std::env::var("PATROL_TESTBED_ENDPOINTS").unwrap_or_else(|_| {
@@ -27,6 +35,7 @@ impl Patrol {
     /// Starts the binary with `args` plus `--listen 127.0.0.1:0` and waits
     /// for the line that gives its address.
     pub fn start(args: &[&str]) -> Patrol {
+        install_tls_provider();
         let mut child = Command::new(env!("CARGO_BIN_EXE_patrol"))
             .args(args)
             .args(["--listen", "127.0.0.1:0"])

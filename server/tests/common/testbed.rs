@@ -1,0 +1,297 @@
+//! The test bed's Patroni clusters from a test's side: etcd keys, members'
+//! addresses, psql and patronictl, stopping a process, polling with a
+//! deadline, and reading a server-sent event stream.
+
+use std::fmt::Display;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::process::Command;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use serde_json::Value;
+use tokio::time::Instant;
+
+use super::{etcdctl, testbed_endpoints};
+
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+
+/// Runs etcdctl against the test bed; panics on failure.
+pub fn ctl(args: &[&str]) -> String {
+    etcdctl(&testbed_endpoints(), &[], args)
+}
+
+/// A key's value, `None` when it does not exist.
+pub fn value(key: &str) -> Option<String> {
+    let out = ctl(&["get", key, "--print-value-only"]);
+    let v = out.strip_suffix('\n').unwrap_or(&out);
+    (!out.is_empty()).then(|| v.to_owned())
+}
+
+/// The lease a key is attached to, in hex as Patrol prints it (`None`: no
+/// key or no lease).
+pub fn lease_of(key: &str) -> Option<String> {
+    let out = ctl(&["get", key, "-w", "json"]);
+    let json: Value = serde_json::from_str(&out).expect("etcdctl -w json");
+    let lease = json["kvs"][0]["lease"].as_i64()?;
+    (lease != 0).then(|| format!("{lease:x}"))
+}
+
+/// Deletes every key under each prefix when dropped, even when the test
+/// fails; a failed delete is reported, never a panic inside a panic.
+pub struct ScratchKeys(pub Vec<String>);
+
+impl Drop for ScratchKeys {
+    fn drop(&mut self) {
+        for prefix in &self.0 {
+            let out = Command::new("etcdctl")
+                .env("ETCDCTL_API", "3")
+                .env_remove("ETCDCTL_ENDPOINTS")
+                .arg(format!("--endpoints={}", testbed_endpoints()))
+                .args(["del", "--prefix", prefix])
+                .output();
+            if !out.is_ok_and(|o| o.status.success()) {
+                eprintln!("could not delete {prefix}: remove it by hand");
+            }
+        }
+    }
+}
+
+/// `$PATROL_TESTBED_DIR`, where each member has `<member>/patroni.yml`.
+pub fn dir() -> PathBuf {
+    std::env::var("PATROL_TESTBED_DIR")
+        .unwrap_or_else(|_| "/tmp/patrol-testbed".into())
+        .into()
+}
+
+/// `$PATROL_TESTBED_VENV/bin/patronictl`.
+pub fn patronictl() -> PathBuf {
+    let venv =
+        std::env::var("PATROL_TESTBED_VENV").unwrap_or_else(|_| "/opt/patrol-testbed/venv".into());
+    PathBuf::from(venv).join("bin/patronictl")
+}
+
+/// A member's PostgreSQL port, from `$PATROL_TESTBED_POSTGRES`.
+pub fn pg_port(member: &str) -> u16 {
+    let pairs = std::env::var("PATROL_TESTBED_POSTGRES").unwrap_or_else(|_| {
+        "pg-meta-1=127.0.0.1:15431 pg-meta-2=127.0.0.1:15432 pg-meta-3=127.0.0.1:15433 \
+         mycluster-1=127.0.0.1:15441 mycluster-2=127.0.0.1:15442"
+            .into()
+    });
+    pairs
+        .split_whitespace()
+        .find_map(|p| p.strip_prefix(member)?.strip_prefix('='))
+        .and_then(|addr| addr.rsplit_once(':')?.1.parse().ok())
+        .unwrap_or_else(|| panic!("no PostgreSQL address for {member} in {pairs}"))
+}
+
+fn psql_command(member: &str, sql: &str) -> Command {
+    let mut cmd = Command::new(format!("{PG_BIN}/psql"));
+    cmd.env(
+        "PGPASSWORD",
+        std::env::var("PATROL_TESTBED_PGPASSWORD").unwrap_or_else(|_| "patrol-super".into()),
+    )
+    .args(["-h", "127.0.0.1", "-p", &pg_port(member).to_string()])
+    .args(["-U", "postgres", "-d", "postgres", "-X", "-A", "-t"])
+    .args(["-v", "ON_ERROR_STOP=1", "-c", sql]);
+    cmd
+}
+
+/// Runs `sql` on a member as the superuser; panics on failure.
+pub async fn psql(member: &str, sql: &str) -> String {
+    let out = tokio::process::Command::from(psql_command(member, sql))
+        .output()
+        .await
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "psql on {member} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Runs `sql` on `member` when dropped (clean-up that must happen even when
+/// the test fails); errors are printed, not raised.
+pub struct OnDrop {
+    pub member: String,
+    pub sql: String,
+}
+
+impl Drop for OnDrop {
+    fn drop(&mut self) {
+        match psql_command(&self.member, &self.sql).output() {
+            Ok(o) if o.status.success() => {}
+            _ => eprintln!("clean-up failed on {}: {}", self.member, self.sql),
+        }
+    }
+}
+
+/// The PID of the WAL receiver of `member`'s PostgreSQL: the postmaster's
+/// child whose title says `walreceiver`.
+pub fn walreceiver_pid(member: &str) -> Option<u32> {
+    let pid_file = dir().join(member).join("data/postmaster.pid");
+    let text = std::fs::read_to_string(&pid_file).ok()?;
+    let postmaster: u32 = text.lines().next()?.trim().parse().ok()?;
+    std::fs::read_dir("/proc").ok()?.find_map(|entry| {
+        let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // `pid (comm) state ppid ...`; comm may hold spaces, so cut at the last `)`.
+        let ppid: u32 = stat
+            .rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()?;
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+        (ppid == postmaster && String::from_utf8_lossy(&cmdline).contains("walreceiver"))
+            .then_some(pid)
+    })
+}
+
+/// A process stopped with SIGSTOP, continued when this is dropped, so a
+/// failing test never leaves it stopped.
+pub struct Stopped(u32);
+
+impl Stopped {
+    pub fn new(pid: u32) -> Stopped {
+        let status = Command::new("kill")
+            .args(["-STOP", &pid.to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -STOP {pid} failed");
+        Stopped(pid)
+    }
+}
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let ok = Command::new("kill")
+            .args(["-CONT", &self.0.to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("kill -CONT {} failed: continue it by hand", self.0);
+        }
+    }
+}
+
+/// A deadline for polling: `check` sleeps a little, or panics with `what`
+/// and the last value seen once the time is up.
+pub struct Deadline {
+    what: String,
+    end: Instant,
+}
+
+impl Deadline {
+    pub fn new(within: Duration, what: impl Into<String>) -> Deadline {
+        Deadline {
+            what: what.into(),
+            end: Instant::now() + within,
+        }
+    }
+
+    pub async fn check(&self, last: impl Display) {
+        if Instant::now() > self.end {
+            panic!("{} did not happen in time; last seen:\n{last}", self.what);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The `patrol` this test process started (tests run one per process).
+pub fn patrol_pid() -> u32 {
+    let me = std::process::id();
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .find_map(|entry| {
+            let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let (comm, rest) = stat.rsplit_once(')')?;
+            let ppid: u32 = rest.split_whitespace().nth(1)?.parse().ok()?;
+            (ppid == me && comm.ends_with("(patrol")).then_some(pid)
+        })
+        .expect("a patrol child of this test")
+}
+
+/// CPU time (user + system) a process has used so far.
+pub fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    let fields: Vec<u64> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| {
+            rest.split_whitespace()
+                .map(|f| f.parse().unwrap_or(0))
+                .collect()
+        })
+        .unwrap_or_default();
+    // After `comm`: state is field 0, utime 11, stime 12, in clock ticks.
+    let ticks = fields.get(11).copied().unwrap_or(0) + fields.get(12).copied().unwrap_or(0);
+    let hz = Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100);
+    Duration::from_millis(ticks * 1000 / hz)
+}
+
+/// `GET url`: status and JSON body.
+pub async fn get(url: &str) -> (u16, Value) {
+    let resp = reqwest::get(url).await.expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.expect("json body"))
+}
+
+type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
+/// A `text/event-stream` being read event by event.
+pub struct Events {
+    stream: ByteStream,
+    buf: Vec<u8>,
+}
+
+impl Events {
+    /// Opens `url`, expecting `200 text/event-stream` within 10 s (a server
+    /// that never flushes must fail the test, not hang it).
+    pub async fn open(url: &str) -> Events {
+        let resp = tokio::time::timeout(Duration::from_secs(10), reqwest::get(url))
+            .await
+            .unwrap_or_else(|_| panic!("{url}: no response headers within 10 s"))
+            .expect("request");
+        assert_eq!(resp.status().as_u16(), 200, "{url}");
+        assert_eq!(resp.headers()["content-type"], "text/event-stream", "{url}");
+        Events {
+            stream: Box::pin(resp.bytes_stream()),
+            buf: Vec::new(),
+        }
+    }
+
+    /// The next event as `(name, data as JSON)` (data that is not JSON comes
+    /// as a string); `None` at `deadline` or when the stream ends.
+    pub async fn next(&mut self, deadline: Instant) -> Option<(String, Value)> {
+        loop {
+            if let Some(end) = self.buf.windows(2).position(|w| w == b"\n\n") {
+                let block: Vec<u8> = self.buf.drain(..end + 2).collect();
+                let block = String::from_utf8_lossy(&block);
+                let name = block.lines().find_map(|l| l.strip_prefix("event:"));
+                let data: Vec<&str> = block
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("data:"))
+                    .map(|d| d.strip_prefix(' ').unwrap_or(d))
+                    .collect();
+                let Some(name) = name else { continue }; // keep-alive comment
+                let data = data.join("\n");
+                let data = serde_json::from_str(&data).unwrap_or(Value::String(data));
+                return Some((name.trim().to_owned(), data));
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.stream.next())
+                .await
+                .ok()??
+                .expect("event stream chunk");
+            self.buf.extend_from_slice(&chunk);
+        }
+    }
+}
