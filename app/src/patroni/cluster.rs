@@ -381,4 +381,57 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn patroni_3_sample() {
+        // Patroni 3 still writes role "master", and no receive_lsn/replay_lsn
+        // on replicas: lag falls back to xlog_location.
+        let kvs = dump(include_str!(
+            "../../tests/samples/patroni-3.3.11-p3demo.txt"
+        ));
+        let clusters = parse("/p3sample", &kvs);
+        assert_eq!(clusters.len(), 1);
+        let c = &clusters[0];
+        assert_eq!(c.scope, "p3demo");
+        assert_eq!(c.leader.as_deref(), Some("p3demo-2"));
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        assert!(c.synchronous_mode);
+        assert_eq!(c.sync_standbys, ["p3demo-1"]);
+        assert_eq!(c.scheduled_switchover, None);
+        assert_eq!(c.members.len(), 2);
+        let roles: Vec<_> = c
+            .members
+            .iter()
+            .map(|m| (m.name.as_str(), m.role.as_str(), m.version.as_deref()))
+            .collect();
+        assert_eq!(
+            roles,
+            [
+                ("p3demo-1", "sync_standby", Some("3.3.11")),
+                ("p3demo-2", "leader", Some("3.3.11"))
+            ]
+        );
+        assert_eq!(
+            c.history,
+            [TimelineSwitch {
+                timeline: 1,
+                lsn: Some(50332080),
+                reason: Some("no recovery target specified".into()),
+                time: Some("2026-11-23T12:35:22.460545+00:00".into()),
+                new_leader: Some("p3demo-2".into()),
+            }]
+        );
+        assert_eq!(c.timeline, Some(2));
+        assert_eq!(c.timeline, c.leader_member().and_then(|m| m.timeline));
+        assert_eq!(c.system_identifier.as_deref(), Some("7711344382063843037"));
+        assert_eq!(c.leader_lsn, Some(50332456));
+        let replica = &c.members[0];
+        assert_eq!(replica.replication_state.as_deref(), Some("streaming"));
+        assert_eq!((replica.receive_lsn, replica.replay_lsn), (None, None));
+        assert_eq!(
+            (replica.receive_lag_bytes, replica.replay_lag_bytes),
+            (Some(0), Some(0))
+        );
+        assert_eq!(replica.lag_ok, Some(true));
+    }
 }
