@@ -27,6 +27,9 @@ pub struct LagSample {
 pub struct MemberLag {
     pub name: String,
     pub samples: VecDeque<LagSample>,
+    /// The most recent lag exactly as measured (a sample holds its slot's peak).
+    #[serde(default)]
+    pub latest: Option<LagSample>,
 }
 
 /// Adds the cluster's current lags at `now` to `history`, dropping samples
@@ -48,10 +51,12 @@ pub fn record(history: &mut Vec<MemberLag>, cluster: &Cluster, now: u64) {
                 history.push(MemberLag {
                     name: m.name.clone(),
                     samples: VecDeque::new(),
+                    latest: None,
                 });
                 history.len() - 1
             }
         };
+        history[idx].latest = Some(sample);
         let samples = &mut history[idx].samples;
         match samples.back_mut() {
             Some(last) if last.t / SLOT_MS == now / SLOT_MS => {
@@ -105,6 +110,7 @@ mod tests {
         assert_eq!(h[0].samples.len(), 1);
         assert_eq!(h[0].samples[0].receive, Some(50));
         assert_eq!(h[0].samples[0].replay, Some(100));
+        assert_eq!(h[0].latest.map(|s| s.receive), Some(Some(20)));
         record(&mut h, &cluster(0), 6_000);
         assert_eq!(h[0].samples.len(), 2);
     }

@@ -36,8 +36,10 @@ pub fn chart(lag: &MemberLag, now_ms: u64, max_lag: u64) -> Chart {
     let start = now_ms.saturating_sub(WINDOW_MS);
     let mut samples: Vec<LagSample> = lag.samples.iter().copied().collect();
     samples.sort_by_key(|s| s.t);
-    let current = samples
-        .last()
+    // A slot keeps its peak; the caption wants the latest exact values.
+    let current = lag
+        .latest
+        .or_else(|| samples.last().copied())
         .map_or((None, None), |s| (s.receive, s.replay));
     let mut shown: Vec<LagSample> = Vec::new();
     for s in samples {
@@ -171,6 +173,7 @@ mod tests {
                     replay: Some(replay),
                 })
                 .collect(),
+            latest: None,
         }
     }
 
