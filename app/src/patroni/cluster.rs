@@ -164,12 +164,20 @@ impl Parts {
                 holds_leader,
                 sync.contains(name),
             );
-            if let (Role::Other(r), Some(leader)) = (&role, &self.leader) {
-                if r == "primary" || r == "master" {
+            match (&role, &self.leader) {
+                (Role::Other(r), Some(leader)) if r == "primary" || r == "master" => {
                     w.push(format!(
                         "{name} reports role {r} but the leader key names {leader}"
                     ));
                 }
+                // Without a leader key a primary is expected to look like this.
+                (Role::Other(r), None) if r == "primary" || r == "master" => {}
+                (Role::Other(r), _) if raw.patroni_role.is_some() && r != "standby_leader" => {
+                    w.push(format!(
+                        "members/{name}: unknown role {r:?}, shown as Patroni wrote it"
+                    ));
+                }
+                _ => {}
             }
             members.push(Member { role, ..raw.member });
         }
@@ -354,6 +362,32 @@ mod tests {
     }
 
     #[test]
+    fn unknown_roles_and_missing_fields_are_warned_about() {
+        let kvs = vec![
+            (b"/pg/x/leader".to_vec(), b"a".to_vec()),
+            (
+                b"/pg/x/members/a".to_vec(),
+                br#"{"conn_url":"postgres://h:1/p","state":"running","role":"primary"}"#.to_vec(),
+            ),
+            (
+                b"/pg/x/members/b".to_vec(),
+                br#"{"conn_url":"postgres://h:2/p","state":"running","role":"demoted"}"#.to_vec(),
+            ),
+            (
+                b"/pg/x/members/c".to_vec(),
+                br#"{"conn_url":"postgres://h:3/p"}"#.to_vec(),
+            ),
+        ];
+        let c = &parse("/pg", &kvs)[0];
+        assert_eq!(c.members[1].role, Role::Other("demoted".into()));
+        let w = c.warnings.join("\n");
+        assert!(w.contains("members/b: unknown role \"demoted\""), "{w}");
+        assert!(w.contains("members/c: no state"), "{w}");
+        assert!(w.contains("members/c: no role"), "{w}");
+        assert!(!w.contains("members/a"), "{w}");
+    }
+
+    #[test]
     fn arbitrary_bytes_never_panic() {
         // A cheap deterministic fuzz: every value shape from a byte generator.
         let mut seed: u64 = 0x9e3779b97f4a7c15;
@@ -373,6 +407,11 @@ mod tests {
                 "members/m",
                 "1/members/m",
                 "status",
+                "optime/leader",
+                "history",
+                "failover",
+                "failsafe",
+                "initialize",
             ] {
                 let kvs = vec![(format!("/pg/s/{item}").into_bytes(), v.clone())];
                 let clusters = parse("/pg", &kvs);

@@ -172,8 +172,12 @@ impl RawMember {
             }
         };
         let text = |field: &str| json.get(field).and_then(Value::as_str).map(str::to_owned);
-        if let Some(state) = text("state") {
-            member.state = state;
+        match text("state") {
+            Some(state) => member.state = state,
+            None => warnings.push(format!("members/{name}: no state")),
+        }
+        if text("role").is_none() {
+            warnings.push(format!("members/{name}: no role"));
         }
         member.timeline = json.get("timeline").and_then(Value::as_u64);
         member.api_url = text("api_url");
