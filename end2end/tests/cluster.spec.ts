@@ -78,3 +78,44 @@ test('an unknown cluster says so, and the overview links to each cluster', async
   }
   expect(errors).toEqual([]);
 });
+
+test('pause, a scheduled switchover, cascading and vanished members show on the page', async ({ page }) => {
+  const errors = watchErrors(page);
+  const scope = `e2e-facts-${Date.now()}`;
+  const base = `/service/${scope}`;
+  const member = (port: number, role: string, extra: string) =>
+    `{"conn_url":"postgres://127.0.0.1:${port}/postgres","api_url":"http://127.0.0.1:1/patroni","state":"running","role":"${role}","version":"4.1.5","xlog_location":83886080,"timeline":2${extra}}`;
+  try {
+    etcdctl('put', `${base}/config`, '{"pause":true,"maximum_lag_on_failover":1048576}');
+    etcdctl('put', `${base}/leader`, 'f1');
+    etcdctl('put', `${base}/status`, '{"optime":83886080}');
+    etcdctl('put', `${base}/history`, '[[1,25165984,"no recovery target specified"]]');
+    etcdctl('put', `${base}/failover`, '{"leader":"f1","member":"f2","scheduled_at":"2030-01-01T03:00:00+00:00"}');
+    etcdctl('put', `${base}/members/f1`, member(1, 'primary', ''));
+    etcdctl('put', `${base}/members/f2`, member(2, 'replica', ',"replication_state":"streaming","tags":{"nofailover":true}'));
+    etcdctl('put', `${base}/members/f3`, member(3, 'replica', ',"replication_state":"streaming","tags":{"replicatefrom":"f2"}'));
+    await page.goto(`/clusters/service/${scope}`);
+    await expect(page.getByTestId('kv-live')).toHaveAttribute('data-state', 'live');
+    await expect(page.getByTestId('paused-banner')).toContainText('Maintenance mode');
+    await expect(page.getByTestId('switchover-banner')).toContainText('f1 → f2, at 2030-01-01T03:00:00+00:00');
+    await expect(page.locator('[data-testid=topology] [data-edge="f2->f3"]')).toHaveCount(1);
+    await expect(page.locator('[data-testid=member-row][data-member=f2] [data-testid=lag-ok]')).toHaveText('no: nofailover tag');
+    await expect(page.locator('[data-testid=member-row][data-member=f3] [data-testid=tags]')).toHaveText('replicatefrom=f2');
+    await expect(page.getByTestId('history-row')).toContainText(['(not recorded)']);
+    // A member key vanishing (as when its lease expires) leaves it on the page as gone.
+    etcdctl('del', `${base}/members/f3`);
+    await expect(page.locator('[data-testid=member-row][data-member=f3] [data-testid=state]')).toHaveText(
+      'gone (key expired)',
+    );
+    await expect(page.locator('[data-testid=topology] [data-node=f3]')).toHaveAttribute('data-gone', 'true');
+    // Resumed and the switchover done: the banners go, without a reload.
+    etcdctl('put', `${base}/config`, '{"maximum_lag_on_failover":1048576}');
+    etcdctl('put', `${base}/failover`, '{}');
+    await expect(page.getByTestId('paused-banner')).toHaveCount(0);
+    await expect(page.getByTestId('switchover-banner')).toHaveCount(0);
+  } finally {
+    etcdctl('del', '--prefix', `${base}/`);
+  }
+  await expect(page.getByTestId('cluster-missing')).toBeVisible({ timeout: 5_000 });
+  expect(errors).toEqual([]);
+});
