@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 pub enum AppError {
     #[error("not found: {0}")]
     NotFound(String),
+    /// Not signed in (401): sign in, or send `Authorization: Bearer`.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
     #[error("forbidden: {0}")]
     Forbidden(String),
     #[error("conflict: {0}")]
@@ -42,6 +45,7 @@ mod ssr {
         fn status(&self) -> StatusCode {
             match self {
                 AppError::NotFound(_) => StatusCode::NOT_FOUND,
+                AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
                 AppError::Forbidden(_) => StatusCode::FORBIDDEN,
                 AppError::Conflict(_) => StatusCode::CONFLICT,
                 AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

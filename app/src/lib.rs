@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 pub mod app;
+pub mod auth;
 pub mod cluster;
 pub mod components;
 pub mod error;

@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use tokio::sync::watch;
 
+use crate::auth::admin::Auth;
 use crate::cluster::book::ClusterBook;
 use crate::cluster::lease::LeaseClock;
 use crate::cluster::probe::VersionProbe;
@@ -30,6 +31,8 @@ pub struct AppState {
     /// The one etcd client, for reads the mirror does not hold (the
     /// keyspace browser's bounded ranges).
     pub etcd: Gateway,
+    /// Admin credentials and sessions.
+    pub auth: Auth,
     /// Prefix watches shared by every viewer of the keyspace.
     pub watches: WatchHub,
 }

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use app::auth::admin::AuthConfig;
 use app::etcd::{EtcdConfig, EtcdUser};
 use clap::Parser;
 
@@ -56,9 +57,61 @@ pub struct Config {
         value_name = "DIR"
     )]
     pub site_root: PathBuf,
+
+    /// Admin user name for browser sign-in.
+    #[arg(long, env = "PATROL_ADMIN_USER", default_value = "admin")]
+    pub admin_user: String,
+
+    /// argon2 PHC hash of the admin password (make one with `patrol hash-password`).
+    /// Without it and without --admin-token-file, Patrol is read-only.
+    #[arg(long, env = "PATROL_ADMIN_PASSWORD_HASH", value_name = "PHC", value_parser = parse_phc, hide_env_values = true)]
+    pub admin_password_hash: Option<String>,
+
+    /// File of admin tokens for scripts, one per line (at least 16 characters;
+    /// blank lines and # comments ignored), sent as `Authorization: Bearer <token>`.
+    #[arg(long, env = "PATROL_ADMIN_TOKEN_FILE", value_name = "FILE", value_parser = read_tokens)]
+    pub admin_token_file: Option<Tokens>,
+
+    /// Turn every admin action off, even for admins.
+    #[arg(long, env = "PATROL_READ_ONLY")]
+    pub read_only: bool,
+
+    /// How long a browser sign-in lasts (e.g. 8h, 30m).
+    #[arg(long, env = "PATROL_SESSION_TTL", default_value = "8h", value_parser = parse_duration)]
+    pub session_ttl: Duration,
+
+    /// Mark the session cookie Secure; use when Patrol is served over TLS (behind a proxy).
+    #[arg(long, env = "PATROL_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+/// Admin tokens read from --admin-token-file; `Debug` shows only how many.
+#[derive(Clone)]
+pub struct Tokens(pub Vec<String>);
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tokens({} redacted)", self.0.len())
+    }
 }
 
 impl Config {
+    /// The admin part of the configuration.
+    pub fn auth(&self) -> AuthConfig {
+        AuthConfig {
+            admin_user: self.admin_user.clone(),
+            password_hash: self.admin_password_hash.clone(),
+            tokens: self
+                .admin_token_file
+                .clone()
+                .map(|t| t.0)
+                .unwrap_or_default(),
+            read_only: self.read_only,
+            session_ttl: self.session_ttl,
+            secure_cookies: self.secure_cookies,
+        }
+    }
+
     /// The etcd part of the configuration.
     pub fn etcd(&self) -> EtcdConfig {
         EtcdConfig {
@@ -78,6 +131,11 @@ impl Config {
         match Config::try_parse() {
             Ok(config) => config,
             Err(e) if !e.use_stderr() => e.exit(),
+            Err(e) if names_secret(&e) => {
+                // Someone may have passed the password itself: never echo it.
+                eprintln!("error: invalid value for '--admin-password-hash': not an argon2 PHC string; make one with `patrol hash-password`");
+                std::process::exit(2);
+            }
             Err(e) => {
                 let text = e.render().to_string();
                 let line = text
@@ -107,6 +165,37 @@ fn parse_endpoint(s: &str) -> Result<String, String> {
     port.parse::<u16>()
         .map_err(|_| format!("'{port}' is not a port number"))?;
     Ok(s.trim_end_matches('/').to_owned())
+}
+
+/// Whether a command-line error is about a flag whose value must not be shown.
+fn names_secret(e: &clap::Error) -> bool {
+    use clap::error::{ContextKind, ContextValue};
+    matches!(e.get(ContextKind::InvalidArg), Some(ContextValue::String(arg)) if arg.starts_with("--admin-password-hash"))
+}
+
+fn parse_phc(s: &str) -> Result<String, String> {
+    app::auth::password::check_phc(s.trim())?;
+    Ok(s.trim().to_owned())
+}
+
+fn read_tokens(path: &str) -> Result<Tokens, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let tokens: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    if let Some(n) = tokens.iter().position(|t| t.len() < 16) {
+        return Err(format!(
+            "{path}: token {} is shorter than 16 characters",
+            n + 1
+        ));
+    }
+    if tokens.is_empty() {
+        return Err(format!("{path}: no tokens"));
+    }
+    Ok(Tokens(tokens))
 }
 
 fn readable_file(s: &str) -> Result<PathBuf, String> {

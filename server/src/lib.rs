@@ -18,6 +18,7 @@ use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Pr
 use tower_http::compression::CompressionLayer;
 
 use crate::config::Config;
+use app::auth::admin::Auth;
 use app::cluster::lease::LeaseClock;
 use app::cluster::probe::VersionProbe;
 use app::etcd::Gateway;
@@ -70,6 +71,7 @@ pub async fn launch(
         clusters: published.clusters,
         leases: LeaseClock::new(gateway.clone()),
         versions: VersionProbe::new(),
+        auth: Auth::new(config.auth()),
         watches: WatchHub::new(gateway.clone()),
         etcd: gateway,
     };
@@ -79,7 +81,8 @@ pub async fn launch(
         // finishes, so graceful shutdown does not wait on them forever.
         mirror.abort();
     };
-    axum::serve(listener, router(state))
+    let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())

@@ -4,6 +4,7 @@
 mod cluster;
 mod health;
 mod kv;
+pub mod session;
 
 use app::state::AppState;
 use axum::routing::get;
@@ -19,6 +20,12 @@ pub fn router() -> Router<AppState> {
         .route(
             "/clusters/{namespace}/{scope}/events",
             get(cluster::cluster_events),
+        )
+        .route(
+            "/session",
+            get(session::show)
+                .post(session::sign_in)
+                .delete(session::sign_out),
         )
         .route("/kv/ls", get(kv::ls))
         .route("/kv/get", get(kv::get))

@@ -1,0 +1,218 @@
+//! The proof of admin a mutating handler must take, and how a request earns it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method};
+use subtle::ConstantTimeEq;
+
+use super::sessions::Sessions;
+use super::{Access, SESSION_COOKIE};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Admin credentials and switches, from the command line.
+#[derive(Clone, Default)]
+pub struct AuthConfig {
+    pub admin_user: String,
+    /// argon2 PHC string; `None`: no browser sign-in.
+    pub password_hash: Option<String>,
+    /// Bearer tokens for scripts.
+    pub tokens: Vec<String>,
+    /// `--read-only`: no admin actions at all.
+    pub read_only: bool,
+    pub session_ttl: Duration,
+    /// Mark the session cookie `Secure` (Patrol behind a TLS proxy).
+    pub secure_cookies: bool,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("admin_user", &self.admin_user)
+            .field(
+                "password_hash",
+                &self.password_hash.as_ref().map(|_| "<redacted>"),
+            )
+            .field("tokens", &self.tokens.len())
+            .field("read_only", &self.read_only)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Credentials and sessions. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Auth {
+    pub config: Arc<AuthConfig>,
+    pub sessions: Sessions,
+}
+
+/// How an admin proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Session,
+    Token,
+}
+
+/// Proof that the request comes from an admin and admin actions are on.
+/// Only [`FromRequestParts`] below makes one.
+#[derive(Debug, Clone)]
+pub struct Admin {
+    name: String,
+    via: Via,
+}
+
+impl Admin {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn via(&self) -> Via {
+        self.via
+    }
+}
+
+impl Auth {
+    pub fn new(config: AuthConfig) -> Auth {
+        Auth {
+            config: Arc::new(config),
+            sessions: Sessions::default(),
+        }
+    }
+
+    /// Who the request's credentials name, if anyone.
+    pub fn identify(&self, headers: &HeaderMap) -> Option<(String, Via)> {
+        if let Some(token) = bearer(headers) {
+            // Compare with every token, without stopping early.
+            let hit = self.config.tokens.iter().fold(false, |hit, t| {
+                hit | bool::from(t.as_bytes().ct_eq(token.as_bytes()))
+            });
+            return hit.then(|| ("token".to_owned(), Via::Token));
+        }
+        let token = session_cookie(headers)?;
+        self.sessions.user(&token).map(|u| (u, Via::Session))
+    }
+
+    /// What the request may do, for the UI.
+    pub fn access(&self, headers: &HeaderMap) -> Access {
+        Access {
+            admin: self.identify(headers).map(|(name, _)| name),
+            read_only: self.config.read_only,
+            sign_in_available: self.config.password_hash.is_some()
+                || !self.config.tokens.is_empty(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Admin, AppError> {
+        let Some((name, via)) = state.auth.identify(&parts.headers) else {
+            return Err(AppError::Unauthorized(
+                "sign in as admin (POST /api/v1/session) or send Authorization: Bearer <token>"
+                    .into(),
+            ));
+        };
+        // A browser's cookie rides along on cross-site requests too; only
+        // same-origin ones may act with it. Tokens are never sent implicitly.
+        if via == Via::Session && !matches!(parts.method, Method::GET | Method::HEAD) {
+            same_origin(&parts.headers)?;
+        }
+        if state.auth.config.read_only {
+            return Err(AppError::Forbidden(
+                "Patrol runs with --read-only: admin actions are off".into(),
+            ));
+        }
+        Ok(Admin { name, via })
+    }
+}
+
+/// The request's `Origin` must name the host it was sent to.
+fn same_origin(headers: &HeaderMap) -> Result<(), AppError> {
+    let text = |h| headers.get(h).and_then(|v| v.to_str().ok());
+    let (Some(origin), Some(host)) = (text(header::ORIGIN), text(header::HOST)) else {
+        return Err(AppError::Forbidden(
+            "refused: a signed-in browser request must carry an Origin header".into(),
+        ));
+    };
+    let origin_host = origin.split_once("://").map_or("", |(_, h)| h);
+    if origin_host == host {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "refused: request from {origin} is not from this console ({host})"
+        )))
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let token = value.strip_prefix("Bearer ")?.trim();
+    (!token.is_empty()).then(|| token.to_owned())
+}
+
+/// The session cookie's value.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, v.parse().expect("header value"));
+        }
+        h
+    }
+
+    #[test]
+    fn tokens_and_sessions_identify_admins() {
+        let auth = Auth::new(AuthConfig {
+            admin_user: "admin".into(),
+            tokens: vec![
+                "t0ken-aaaaaaaaaaaaaaaa".into(),
+                "t0ken-bbbbbbbbbbbbbbbb".into(),
+            ],
+            ..AuthConfig::default()
+        });
+        let h = headers(&[("authorization", "Bearer t0ken-bbbbbbbbbbbbbbbb")]);
+        assert_eq!(auth.identify(&h), Some(("token".into(), Via::Token)));
+        let h = headers(&[("authorization", "Bearer t0ken-b")]);
+        assert_eq!(auth.identify(&h), None);
+        let s = auth
+            .sessions
+            .open("admin", Duration::from_secs(9))
+            .expect("session");
+        let h = headers(&[("cookie", &format!("x=1; {SESSION_COOKIE}={s}"))]);
+        assert_eq!(auth.identify(&h), Some(("admin".into(), Via::Session)));
+        assert_eq!(auth.identify(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn origin_must_match_host() {
+        let ok = headers(&[
+            ("origin", "http://127.0.0.1:8000"),
+            ("host", "127.0.0.1:8000"),
+        ]);
+        assert!(same_origin(&ok).is_ok());
+        let evil = headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "127.0.0.1:8000"),
+        ]);
+        assert!(same_origin(&evil).is_err());
+        assert!(same_origin(&headers(&[("host", "127.0.0.1:8000")])).is_err());
+    }
+}
