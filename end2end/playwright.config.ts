@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 
@@ -10,6 +11,10 @@ const siteRoot = path.resolve(__dirname, '..', 'target', 'site');
 const endpoints =
   process.env.PATROL_TESTBED_ENDPOINTS ??
   'http://127.0.0.1:12379,http://127.0.0.1:12479,http://127.0.0.1:12579';
+
+// The admin's password for the sign-in journeys, hashed by Patrol itself.
+export const adminPassword = 'e2e-admin-password';
+const adminHash = execFileSync(bin, ['hash-password'], { input: `${adminPassword}\n`, encoding: 'utf8' }).trim();
 
 export default defineConfig({
   testDir: './tests',
@@ -37,7 +42,7 @@ export default defineConfig({
   },
   // Playwright starts Patrol and waits for /healthz before any test runs.
   webServer: {
-    command: `${bin} --listen 127.0.0.1:${port} --endpoints ${endpoints} --site-root ${siteRoot}`,
+    command: `${bin} --listen 127.0.0.1:${port} --endpoints ${endpoints} --site-root ${siteRoot} --admin-password-hash '${adminHash}'`,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

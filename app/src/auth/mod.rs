@@ -10,7 +10,10 @@ pub mod password;
 #[cfg(feature = "ssr")]
 pub mod sessions;
 
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "patrol_session";
@@ -24,4 +27,14 @@ pub struct Access {
     pub read_only: bool,
     /// Whether admin credentials are configured at all.
     pub sign_in_available: bool,
+}
+
+/// What the requesting browser may do (same answer as `GET /api/v1/session`).
+#[server(endpoint = "access")]
+pub async fn get_access() -> Result<Access, AppError> {
+    let state = expect_context::<crate::state::AppState>();
+    let headers: axum::http::HeaderMap = leptos_axum::extract()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(state.auth.access(&headers))
 }

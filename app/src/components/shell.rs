@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::auth::{get_access, Access};
 use crate::live::{use_live, StreamState};
 use crate::model::EtcdStatus;
 
@@ -29,12 +30,50 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/etcd">"etcd"</A>
                 <A href="/audit">"Audit"</A>
             </nav>
-            <span class="badge access" data-testid="access" title="Sign-in arrives with guarded actions">
-                "read-only"
-            </span>
+            <AccessBadge />
             <ConnectionIndicator />
         </header>
         <main class="page">{children()}</main>
+    }
+}
+
+/// Who is looking: an admin by name, or the read-only operator view.
+#[component]
+fn AccessBadge() -> impl IntoView {
+    let access = Resource::new(|| (), |_| get_access());
+    let text = move || match access.get() {
+        Some(Ok(Access {
+            admin: Some(name),
+            read_only: false,
+            ..
+        })) => (
+            format!("admin: {name}"),
+            "Signed in: admin actions are available",
+        ),
+        Some(Ok(Access {
+            admin: Some(name),
+            read_only: true,
+            ..
+        })) => (
+            format!("admin: {name} (read-only mode)"),
+            "Patrol runs with --read-only: admin actions are off",
+        ),
+        Some(Ok(Access {
+            sign_in_available: false,
+            ..
+        })) => (
+            "read-only".to_owned(),
+            "No admin credentials are configured: Patrol is read-only",
+        ),
+        _ => (
+            "read-only".to_owned(),
+            "Operator view: sign in as admin to act",
+        ),
+    };
+    view! {
+        <Transition fallback=|| view! { <span class="badge access" data-testid="access">"read-only"</span> }>
+            <span class="badge access" data-testid="access" title=move || text().1>{move || text().0}</span>
+        </Transition>
     }
 }
 
