@@ -4,16 +4,18 @@
 //! nothing about them; panics (non-zero exit) when an answer is wrong.
 //! Run with `cargo bench -p server --bench keyspace`.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{ms, next_event, quantile, rss_mib, Events};
 use etcd_client::{Client, ConnectOptions, GetOptions, Txn, TxnOp};
 use futures::{StreamExt, TryStreamExt};
 use reqwest::Url;
 use serde_json::Value;
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+use tokio::sync::mpsc::unbounded_channel;
 
 /// Groups × directories × keys loaded under `/bench/`.
 const GROUPS: usize = 10;
@@ -76,40 +78,9 @@ fn start_patrol(etcd: &str) -> (Guard, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn patrol");
-    let stderr = child.stderr.take().expect("patrol's stderr is piped");
+    let url = common::patrol_url(&mut child);
     let guard = Guard(child, None);
-    let (tx, rx) = std::sync::mpsc::channel();
-    // Keeps draining stderr after the address so patrol never blocks on a full pipe.
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some((_, addr)) = line.split_once("listening on http://") {
-                let addr = addr.split_whitespace().next().unwrap_or_default();
-                let _ = tx.send(format!("http://{addr}"));
-            }
-        }
-    });
-    let url = rx.recv_timeout(Duration::from_secs(20));
-    let url = url.expect("patrol logged no `listening on http://…` in 20 s");
     (guard, url)
-}
-
-/// Resident memory of process `pid` in MiB.
-fn rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"));
-    let status = status.expect("read /proc/PID/status");
-    let line = status.lines().find_map(|l| l.strip_prefix("VmRSS:"));
-    let kib = line.and_then(|v| v.trim().trim_end_matches(" kB").parse::<f64>().ok());
-    kib.expect("VmRSS in /proc status") / 1024.0
-}
-
-/// A duration in milliseconds.
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-/// The sample at quantile `q` of sorted durations.
-fn quantile(sorted: &[Duration], q: f64) -> Duration {
-    sorted[((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1]
 }
 
 /// About 100 bytes of JSON shaped like a Patroni member key.
@@ -260,9 +231,6 @@ fn names<'a>(json: &'a Value, field: &str) -> Vec<&'a str> {
     items.filter_map(|e| e["name"].as_str()).collect()
 }
 
-/// Timestamps each SSE event of the stream as it arrives: (event, data, when).
-type Events = UnboundedReceiver<(String, Value, Instant)>;
-
 /// Opens Patrol's watch on `prefix` and reads it in a task of its own, so
 /// events are timed as they arrive rather than when a put returns.
 async fn watch(b: &Bench, prefix: &str) -> Events {
@@ -287,13 +255,6 @@ async fn watch(b: &Bench, prefix: &str) -> Events {
         }
     });
     rx
-}
-
-/// The next SSE event; panics after 10 s without one.
-async fn next_event(events: &mut Events) -> (String, Value, Instant) {
-    let next = tokio::time::timeout(Duration::from_secs(10), events.recv()).await;
-    let next = next.expect("no SSE event within 10 s");
-    next.expect("the watch stream ended")
 }
 
 /// Puts keys one by one and times each until its `put` event arrives.
