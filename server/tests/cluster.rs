@@ -229,6 +229,10 @@ async fn detail_matches_what_etcd_holds() {
 #[tokio::test]
 async fn an_open_cluster_stream_costs_no_cpu_while_waiting() {
     let patrol = start();
+    // The stream answers 404 until the mirror has loaded the cluster.
+    patrol
+        .wait_health(Duration::from_secs(10), |h| h["etcd"]["reachable"] == true)
+        .await;
     let url = format!("{}/api/v1/clusters/pg/pg-meta/events", patrol.url);
     let mut events = Events::open(&url).await;
     let (name, _) = events
