@@ -51,7 +51,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/keys/") view=KeysPage />
                     <Route path=path!("/keys") view=KeysPage />
                     <Route path=path!("/etcd") view=|| view! { <NotYet what="The etcd page" /> } />
-                    <Route path=path!("/audit") view=|| view! { <NotYet what="The audit log" /> } />
+                    <Route path=path!("/audit") view=crate::pages::audit::AuditPage />
                 </Routes>
             </Shell>
         </Router>

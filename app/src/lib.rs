@@ -4,7 +4,9 @@
 
 #![recursion_limit = "256"]
 
+pub mod action;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod cluster;
 pub mod components;

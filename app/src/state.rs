@@ -35,6 +35,9 @@ pub struct AppState {
     pub auth: Auth,
     /// Prefix watches shared by every viewer of the keyspace.
     pub watches: WatchHub,
+    /// The audit log of admin actions (`--audit-log`); admin actions refuse
+    /// to run without it.
+    pub audit: Option<crate::audit::log::AuditLog>,
 }
 
 impl AppState {

@@ -80,6 +80,11 @@ pub struct Config {
     #[arg(long, env = "PATROL_SESSION_TTL", default_value = "8h", value_parser = parse_duration)]
     pub session_ttl: Duration,
 
+    /// Append-only audit log of admin actions (created if missing). Admin
+    /// actions refuse to run without it.
+    #[arg(long, env = "PATROL_AUDIT_LOG", value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
+
     /// Mark the session cookie Secure; use when Patrol is served over TLS (behind a proxy).
     #[arg(long, env = "PATROL_SECURE_COOKIES")]
     pub secure_cookies: bool,

@@ -18,6 +18,7 @@ use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Pr
 use tower_http::compression::CompressionLayer;
 
 use crate::config::Config;
+use app::audit::log::AuditLog;
 use app::auth::admin::Auth;
 use app::cluster::lease::LeaseClock;
 use app::cluster::probe::VersionProbe;
@@ -65,6 +66,10 @@ pub async fn launch(
     let mut leptos_options = get_configuration(None)?.leptos_options;
     leptos_options.site_root = config.site_root.to_string_lossy().as_ref().into();
     leptos_options.site_addr = listener.local_addr()?;
+    let audit = match &config.audit_log {
+        Some(path) => Some(AuditLog::open(path).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
     let state = AppState {
         leptos_options,
         overview: published.overview,
@@ -74,6 +79,7 @@ pub async fn launch(
         auth: Auth::new(config.auth()),
         watches: WatchHub::new(gateway.clone()),
         etcd: gateway,
+        audit,
     };
     let shutdown = async move {
         shutdown.await;

@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`. Cluster handlers read the mirror through
 //! [`AppState`] and cost etcd nothing; keyspace handlers make bounded reads.
 
+mod audit;
 mod cluster;
 mod health;
 mod kv;
@@ -14,6 +15,7 @@ use axum::Router;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/health", get(health::show))
+        .route("/audit", get(audit::list))
         .route("/clusters", get(cluster::list))
         .route("/clusters/events", get(cluster::events))
         .route("/clusters/{namespace}/{scope}", get(cluster::show))

@@ -1,0 +1,140 @@
+//! Guarded admin actions on Patroni clusters: what a preflight found, what
+//! a request asks for, and what came of it. These types cross to the
+//! browser; the guard itself (admin proof, typed confirmation, revision
+//! pinning, audit, the call to Patroni) runs on the server.
+
+use serde::{Deserialize, Serialize};
+
+/// One check made on a candidate (or on the cluster), in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    /// Short name: `reachable`, `nofailover`, `streaming`, `timeline`,
+    /// `lag`, `sync`, `running`.
+    pub name: String,
+    pub ok: bool,
+    /// What was seen, e.g. "lag 2.0 MiB, limit 1.0 MiB".
+    pub detail: String,
+}
+
+/// Whether one member could take over, and why not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub name: String,
+    pub eligible: bool,
+    /// Every failed check, in words; empty when eligible.
+    pub reasons: Vec<String>,
+    /// Every check made, passed or not, for the checklist.
+    pub checks: Vec<Check>,
+}
+
+/// What a switchover or failover would do and what would refuse it
+/// (`GET .../switchover/preflight`, `.../failover/preflight`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preflight {
+    /// The etcd revision the checks rest on; the action must send it back.
+    pub revision: i64,
+    pub leader: Option<String>,
+    pub paused: bool,
+    pub candidates: Vec<Candidate>,
+    /// Why the action cannot run at all (e.g. a switchover with no leader).
+    pub blockers: Vec<String>,
+    /// Risks worth reading before acting (etcd quorum, alarms, a pending
+    /// scheduled switchover, ...).
+    pub warnings: Vec<String>,
+}
+
+/// `POST .../switchover`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SwitchoverRequest {
+    /// None: Patroni picks the healthiest replica.
+    #[serde(default)]
+    pub candidate: Option<String>,
+    /// RFC 3339 with an offset, in the future.
+    #[serde(default)]
+    pub scheduled_at: Option<String>,
+    pub confirm: String,
+    pub revision: i64,
+}
+
+/// `POST .../failover`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailoverRequest {
+    pub candidate: String,
+    pub confirm: String,
+    pub revision: i64,
+}
+
+/// Pause, resume, cancelling a scheduled switchover, reload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmRequest {
+    pub confirm: String,
+    /// Optional pin: refused with 409 if the cluster changed since.
+    #[serde(default)]
+    pub revision: Option<i64>,
+}
+
+/// `POST .../members/<name>/restart`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestartRequest {
+    pub confirm: String,
+    /// Only restart if Patroni says a restart is pending.
+    #[serde(default)]
+    pub pending_only: bool,
+    /// RFC 3339 with an offset, in the future.
+    #[serde(default)]
+    pub scheduled_at: Option<String>,
+    #[serde(default)]
+    pub revision: Option<i64>,
+}
+
+/// `POST .../members/<name>/reinitialize`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReinitializeRequest {
+    pub confirm: String,
+    /// Reinitialise even if Patroni thinks the replica is busy (stuck).
+    #[serde(default)]
+    pub force: bool,
+    #[serde(default)]
+    pub revision: Option<i64>,
+}
+
+/// What the page should wait to see in etcd after Patroni accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Expect {
+    /// A leader other than `old` (and `candidate` if one was named).
+    NewLeader {
+        old: Option<String>,
+        candidate: Option<String>,
+    },
+    /// `config.pause` set (true) or cleared (false).
+    Paused { paused: bool },
+    /// The member back to `running` after it was seen otherwise (or its
+    /// `pending_restart` gone).
+    MemberRunning { member: String },
+    /// A scheduled switchover appears in (or leaves) the `failover` key.
+    Scheduled { present: bool },
+    /// Nothing in etcd shows it (reload).
+    Nothing,
+}
+
+/// What Patroni answered to an action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionOutcome {
+    pub action: String,
+    /// `namespace/scope` or `namespace/scope/member`.
+    pub target: String,
+    /// Patroni accepted (2xx).
+    pub accepted: bool,
+    /// Patroni's HTTP status, when it answered.
+    pub status: Option<u16>,
+    /// Patroni's response body, verbatim.
+    pub body: String,
+    /// The same in plain words.
+    pub explanation: String,
+    /// Which member's REST API was asked.
+    pub via: Option<String>,
+    pub expect: Expect,
+    /// The audit record written after the call.
+    pub audit_seq: Option<u64>,
+}

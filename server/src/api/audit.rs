@@ -1,0 +1,28 @@
+//! `GET /api/v1/audit`: the audit log of admin actions, newest first, with
+//! the verdict on its hash chain.
+
+use app::audit::AuditPage;
+use app::error::AppError;
+use app::state::AppState;
+use axum::extract::{Query, State};
+use axum::Json;
+use serde::Deserialize;
+
+/// `?limit=` (default 100, at most 1000) and `?before=` (a seq: only older
+/// records).
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    limit: Option<usize>,
+    before: Option<u64>,
+}
+
+/// Answers 200 with `configured: false` and no records when Patrol runs
+/// without `--audit-log`.
+pub async fn list(
+    State(state): State<AppState>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<AuditPage>, AppError> {
+    Ok(Json(
+        app::audit::log::page(&state, q.limit, q.before).await?,
+    ))
+}
