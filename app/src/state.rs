@@ -38,6 +38,9 @@ pub struct AppState {
     /// The audit log of admin actions (`--audit-log`); admin actions refuse
     /// to run without it.
     pub audit: Option<crate::audit::log::AuditLog>,
+    /// Patroni REST client for admin actions, with the configured
+    /// credentials and CAs; credentials never reach the browser.
+    pub patroni: crate::patroni::rest::PatroniRest,
 }
 
 impl AppState {

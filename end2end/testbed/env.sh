@@ -12,3 +12,8 @@ export PATROL_TESTBED_PATRONI="pg-meta-1=http://127.0.0.1:18001 pg-meta-2=http:/
 export PATROL_TESTBED_POSTGRES="pg-meta-1=127.0.0.1:15431 pg-meta-2=127.0.0.1:15432 pg-meta-3=127.0.0.1:15433 mycluster-1=127.0.0.1:15441 mycluster-2=127.0.0.1:15442"
 # Test-only passwords (superuser postgres, replication replicator, rewind rewinder).
 export PATROL_TESTBED_PGPASSWORD="patrol-super"
+# mycluster's Patroni REST API asks for basic auth (user patrol-rest) on unsafe
+# requests; pg-meta's has none. start.sh writes Patrol's credentials file
+# (for --patroni-rest) at PATROL_TESTBED_PATRONI_REST.
+export PATROL_TESTBED_RESTPASSWORD="${PATROL_TESTBED_RESTPASSWORD:-patrol-rest-secret}"
+export PATROL_TESTBED_PATRONI_REST="${PATROL_TESTBED_PATRONI_REST:-$PATROL_TESTBED_DIR/patroni-rest.toml}"

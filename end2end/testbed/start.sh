@@ -30,6 +30,11 @@ patroni_members=(
 )
 replicator_password=patrol-repl
 rewind_password=patrol-rewind
+# mycluster's REST API wants basic auth for unsafe requests (POST, PATCH, ...),
+# so Patrol's credentials path is tested for real; patronictl reads the same
+# restapi.authentication from patroni.yml. pg-meta's REST API stays open.
+rest_user=patrol-rest
+rest_password=$PATROL_TESTBED_RESTPASSWORD
 
 say() { echo "testbed: $*"; }
 die() { echo "testbed: $*" >&2; exit 1; }
@@ -106,6 +111,7 @@ To use it (or: source end2end/testbed/env.sh):
   # Patroni REST APIs: $PATROL_TESTBED_PATRONI
   # PostgreSQL:        $PATROL_TESTBED_POSTGRES (user postgres, password $PATROL_TESTBED_PGPASSWORD)
   # patronictl:        $venv/bin/patronictl -c $dir/pg-meta-1/patroni.yml list
+  # REST basic auth:   mycluster only, user $rest_user; Patrol: --patroni-rest $PATROL_TESTBED_PATRONI_REST
 EOF
 }
 
@@ -144,6 +150,19 @@ mkdir -p "$dir/run"
 touch "$dir/.patrol-testbed"  # stop.sh removes only a directory marked so
 chmod 755 "$dir"
 as_postgres test -x "$dir" || die "user postgres cannot reach $dir: set PATROL_TESTBED_DIR to a place it can (e.g. under /tmp)"
+
+# Patrol's --patroni-rest file, written on every run (the password is a
+# test-only one, as in env.sh, so the file is readable by all).
+toml_password=${rest_password//\\/\\\\}
+toml_password=${toml_password//\"/\\\"}
+mkdir -p "$(dirname "$PATROL_TESTBED_PATRONI_REST")"
+cat >"$PATROL_TESTBED_PATRONI_REST" <<EOF
+# Written by end2end/testbed/start.sh: Patroni REST credentials for Patrol.
+[clusters."/db/mycluster"]
+username = "$rest_user"
+password = "$toml_password"
+EOF
+chmod 644 "$PATROL_TESTBED_PATRONI_REST"
 
 # --- etcd ---------------------------------------------------------------------
 initial_cluster=$(for m in "${etcd_members[@]}"; do read -r n _ p <<<"$m"; printf '%s=http://127.0.0.1:%s,' "$n" "$p"; done)
@@ -196,10 +215,15 @@ say "etcd healthy after $(elapsed) s"
 # --- Patroni ------------------------------------------------------------------
 etcd_hosts=$(for m in "${etcd_members[@]}"; do read -r _ c _ <<<"$m"; printf '    - 127.0.0.1:%s\n' "$c"; done)
 write_patroni_config() { # NAME SCOPE NAMESPACE PG_PORT REST_PORT
-  local name=$1 scope=$2 namespace=$3 pg_port=$4 rest_port=$5 md="$dir/$1" mode_line
+  local name=$1 scope=$2 namespace=$3 pg_port=$4 rest_port=$5 md="$dir/$1" mode_line rest_auth=""
   case $scope in
     pg-meta) mode_line="failsafe_mode: true" ;;
-    mycluster) mode_line="synchronous_mode: true" ;;
+    mycluster)
+      mode_line="synchronous_mode: true"
+      # YAML single-quoted string: a ' is written twice.
+      rest_auth="  authentication:
+    username: $rest_user
+    password: '${rest_password//\'/\'\'}'" ;;
   esac
   cat <<EOF
 scope: $scope
@@ -210,6 +234,7 @@ log:
 restapi:
   listen: 127.0.0.1:$rest_port
   connect_address: 127.0.0.1:$rest_port
+$rest_auth
 etcd3:
   protocol: http
   hosts:

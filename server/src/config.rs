@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use app::auth::admin::AuthConfig;
 use app::etcd::{EtcdConfig, EtcdUser};
+use app::patroni::rest::PatroniRestConfig;
 use clap::Parser;
 
 /// Patrol: a live web console for Patroni clusters on etcd.
@@ -85,6 +86,20 @@ pub struct Config {
     #[arg(long, env = "PATROL_AUDIT_LOG", value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
 
+    /// TOML file of Patroni REST credentials and CAs: a default, overrides
+    /// per namespace or cluster (see README). Read at start-up.
+    #[arg(long, env = "PATROL_PATRONI_REST", value_name = "FILE")]
+    pub patroni_rest: Option<PathBuf>,
+
+    /// Default Patroni REST login as user:password, over --patroni-rest's
+    /// default. The password is never logged or shown.
+    #[arg(long, env = "PATROL_PATRONI_USER", value_name = "USER:PASSWORD", value_parser = parse_patroni_user, hide_env_values = true)]
+    pub patroni_user: Option<PatroniUser>,
+
+    /// Default CA bundle (PEM) for https:// Patroni REST APIs, over --patroni-rest's default.
+    #[arg(long, env = "PATROL_PATRONI_CACERT", value_name = "FILE", value_parser = readable_file)]
+    pub patroni_cacert: Option<PathBuf>,
+
     /// Mark the session cookie Secure; use when Patrol is served over TLS (behind a proxy).
     #[arg(long, env = "PATROL_SECURE_COOKIES")]
     pub secure_cookies: bool,
@@ -100,7 +115,37 @@ impl std::fmt::Debug for Tokens {
     }
 }
 
+/// --patroni-user's user and password; `Debug` redacts the password.
+#[derive(Clone)]
+pub struct PatroniUser {
+    pub name: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for PatroniUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PatroniUser({}, password redacted)", self.name)
+    }
+}
+
 impl Config {
+    /// Patroni REST credentials: --patroni-rest's file, its default
+    /// overridden by --patroni-user and --patroni-cacert.
+    pub fn patroni_rest(&self) -> Result<PatroniRestConfig, String> {
+        let mut rest = match &self.patroni_rest {
+            Some(path) => PatroniRestConfig::from_file(path)?,
+            None => PatroniRestConfig::default(),
+        };
+        if let Some(user) = &self.patroni_user {
+            rest.default.username = Some(user.name.clone());
+            rest.default.password = Some(user.password.clone());
+        }
+        if let Some(ca) = &self.patroni_cacert {
+            rest.default.cacert = Some(ca.clone());
+        }
+        Ok(rest)
+    }
+
     /// The admin part of the configuration.
     pub fn auth(&self) -> AuthConfig {
         AuthConfig {
@@ -136,9 +181,13 @@ impl Config {
         match Config::try_parse() {
             Ok(config) => config,
             Err(e) if !e.use_stderr() => e.exit(),
-            Err(e) if names_secret(&e) => {
+            Err(e) if names_secret(&e, "--admin-password-hash") => {
                 // Someone may have passed the password itself: never echo it.
                 eprintln!("error: invalid value for '--admin-password-hash': not an argon2 PHC string; make one with `patrol hash-password`");
+                std::process::exit(2);
+            }
+            Err(e) if names_secret(&e, "--patroni-user") => {
+                eprintln!("error: invalid value for '--patroni-user <USER:PASSWORD>': expected user:password");
                 std::process::exit(2);
             }
             Err(e) => {
@@ -172,10 +221,10 @@ fn parse_endpoint(s: &str) -> Result<String, String> {
     Ok(s.trim_end_matches('/').to_owned())
 }
 
-/// Whether a command-line error is about a flag whose value must not be shown.
-fn names_secret(e: &clap::Error) -> bool {
+/// Whether a command-line error is about `flag`, whose value must not be shown.
+fn names_secret(e: &clap::Error, flag: &str) -> bool {
     use clap::error::{ContextKind, ContextValue};
-    matches!(e.get(ContextKind::InvalidArg), Some(ContextValue::String(arg)) if arg.starts_with("--admin-password-hash"))
+    matches!(e.get(ContextKind::InvalidArg), Some(ContextValue::String(arg)) if arg.starts_with(flag))
 }
 
 fn parse_phc(s: &str) -> Result<String, String> {
@@ -211,6 +260,16 @@ fn readable_file(s: &str) -> Result<PathBuf, String> {
 fn parse_user(s: &str) -> Result<EtcdUser, String> {
     match s.split_once(':') {
         Some((name, password)) if !name.is_empty() => Ok(EtcdUser {
+            name: name.to_owned(),
+            password: password.to_owned(),
+        }),
+        _ => Err("expected user:password".into()),
+    }
+}
+
+fn parse_patroni_user(s: &str) -> Result<PatroniUser, String> {
+    match s.split_once(':') {
+        Some((name, password)) if !name.is_empty() && !password.is_empty() => Ok(PatroniUser {
             name: name.to_owned(),
             password: password.to_owned(),
         }),
@@ -274,6 +333,34 @@ mod tests {
         ] {
             let err = parse(args).expect_err("must be refused").to_string();
             assert!(err.contains(flag), "{err}");
+        }
+    }
+
+    #[test]
+    fn patroni_flags_override_the_file_default() {
+        let c = parse(&[
+            "--patroni-user",
+            "patrol:s3cret:x",
+            "--patroni-cacert",
+            "Cargo.toml",
+        ])
+        .expect("parse");
+        let rest = c.patroni_rest().expect("no file needed");
+        assert_eq!(rest.default.username.as_deref(), Some("patrol"));
+        assert_eq!(rest.default.password.as_deref(), Some("s3cret:x"));
+        assert_eq!(rest.default.cacert, Some(PathBuf::from("Cargo.toml")));
+        assert!(!format!("{c:?}").contains("s3cret"), "{c:?}");
+
+        let c = parse(&["--patroni-rest", "/nonexistent/rest.toml"]).expect("parse");
+        let err = c.patroni_rest().expect_err("missing file");
+        assert!(err.contains("/nonexistent/rest.toml"), "{err}");
+    }
+
+    #[test]
+    fn bad_patroni_user_is_never_echoed() {
+        for bad in ["s3cret", "patrol:", ":s3cret"] {
+            let err = parse(&["--patroni-user", bad]).expect_err("must be refused");
+            assert!(names_secret(&err, "--patroni-user"), "{bad}: {err}");
         }
     }
 

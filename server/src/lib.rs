@@ -24,6 +24,7 @@ use app::cluster::lease::LeaseClock;
 use app::cluster::probe::VersionProbe;
 use app::etcd::Gateway;
 use app::keyspace::hub::WatchHub;
+use app::patroni::rest::PatroniRest;
 
 /// Builds the whole router for `state`; tests can drive it without a socket.
 pub fn router(state: AppState) -> Router {
@@ -61,6 +62,11 @@ pub async fn launch(
 ) -> anyhow::Result<()> {
     // One TLS provider for the whole process (etcd and Patroni REST clients).
     let _ = rustls::crypto::ring::default_provider().install_default();
+    // Before anything connects: a bad --patroni-rest file or CA fails start-up.
+    let patroni = config
+        .patroni_rest()
+        .and_then(PatroniRest::new)
+        .map_err(anyhow::Error::msg)?;
     let gateway = Gateway::new(&config.etcd())?;
     let (mirror, published) = mirror::spawn(gateway.clone(), config.namespaces.clone());
     let mut leptos_options = get_configuration(None)?.leptos_options;
@@ -80,6 +86,7 @@ pub async fn launch(
         watches: WatchHub::new(gateway.clone()),
         etcd: gateway,
         audit,
+        patroni,
     };
     let shutdown = async move {
         shutdown.await;

@@ -8,6 +8,8 @@ pub mod facts;
 mod key;
 pub mod lag;
 mod member;
+#[cfg(feature = "ssr")]
+pub mod rest;
 pub mod summary;
 pub mod topology;
 

@@ -72,6 +72,33 @@ pub fn patronictl() -> PathBuf {
     PathBuf::from(venv).join("bin/patronictl")
 }
 
+/// Patrol's `--patroni-rest` file that start.sh writes (credentials for
+/// mycluster, whose REST API wants basic auth): `$PATROL_TESTBED_PATRONI_REST`.
+pub fn patroni_rest_file() -> String {
+    std::env::var("PATROL_TESTBED_PATRONI_REST").unwrap_or_else(|_| {
+        dir()
+            .join("patroni-rest.toml")
+            .to_string_lossy()
+            .into_owned()
+    })
+}
+
+/// A member's REST API base URL (`http://127.0.0.1:18011`), from
+/// `$PATROL_TESTBED_PATRONI`.
+pub fn rest_url(member: &str) -> String {
+    let pairs = std::env::var("PATROL_TESTBED_PATRONI").unwrap_or_else(|_| {
+        "pg-meta-1=http://127.0.0.1:18001 pg-meta-2=http://127.0.0.1:18002 \
+         pg-meta-3=http://127.0.0.1:18003 mycluster-1=http://127.0.0.1:18011 \
+         mycluster-2=http://127.0.0.1:18012"
+            .into()
+    });
+    pairs
+        .split_whitespace()
+        .find_map(|p| p.strip_prefix(member)?.strip_prefix('='))
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no REST API for {member} in {pairs}"))
+}
+
 /// A member's PostgreSQL port, from `$PATROL_TESTBED_POSTGRES`.
 pub fn pg_port(member: &str) -> u16 {
     let pairs = std::env::var("PATROL_TESTBED_POSTGRES").unwrap_or_else(|_| {
