@@ -13,6 +13,7 @@ pub mod components;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod etcd;
+pub mod etcd_cluster;
 pub mod keyspace;
 pub mod live;
 pub mod model;

@@ -1,6 +1,12 @@
 //! The etcd gateway: one long-lived client shared by everything Patrol does.
 
+pub mod checks;
+mod clients;
 mod explain;
+pub mod maintenance;
+pub mod membership;
+mod snapshot;
+pub mod status;
 
 use std::fmt;
 use std::future::Future;
@@ -68,6 +74,8 @@ struct Inner {
     /// TLS is on but Patrol has no client certificate to offer.
     tls_without_cert: bool,
     client: OnceCell<Client>,
+    /// One client per member, for requests etcd answers per member.
+    members: clients::MemberClients,
 }
 
 /// Why a TLS flag combination or certificate file cannot be used.
@@ -113,6 +121,7 @@ impl Gateway {
                 command_timeout: config.command_timeout,
                 tls_without_cert: https > 0 && config.cert.is_none(),
                 client: OnceCell::new(),
+                members: clients::MemberClients::default(),
             }),
         })
     }

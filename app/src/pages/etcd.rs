@@ -1,0 +1,138 @@
+//! `/etcd`: the etcd cluster Patroni depends on, as `etcdctl endpoint
+//! status --cluster` shows it, with quorum and alarms; refreshed every few
+//! seconds while open.
+
+mod members;
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::time::utc;
+use crate::error::AppError;
+use crate::etcd_cluster::EtcdStatus;
+use members::MemberTable;
+
+/// How often the open page reads the status again.
+pub const REFRESH: Duration = Duration::from_secs(3);
+
+/// The etcd cluster now (same answer as `GET /api/v1/etcd/status`).
+#[server(endpoint = "etcd_status")]
+pub async fn get_etcd_status() -> Result<EtcdStatus, AppError> {
+    let state = expect_context::<crate::state::AppState>();
+    crate::etcd::status::read_status(&state.etcd).await
+}
+
+/// The etcd page.
+#[component]
+pub fn EtcdPage() -> impl IntoView {
+    let (tick, set_tick) = signal(0u64);
+    let status = Resource::new(move || tick.get(), |_| get_etcd_status());
+    #[cfg(feature = "hydrate")]
+    if let Ok(handle) = set_interval_with_handle(move || set_tick.update(|t| *t += 1), REFRESH) {
+        on_cleanup(move || handle.clear());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = set_tick;
+    view! {
+        <Title text="etcd · Patrol" />
+        <Transition fallback=|| view! { <h1>"etcd"</h1><p class="muted">"Loading…"</p> }>
+            {move || status.get().map(|r| match r {
+                Ok(s) => view! { <EtcdBody status=s /> }.into_any(),
+                Err(e) => view! {
+                    <h1>"etcd"</h1>
+                    <p class="banner bad" role="alert" data-testid="etcd-error">{e.to_string()}</p>
+                }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn EtcdBody(status: EtcdStatus) -> impl IntoView {
+    let risks = status.risks();
+    let read_at = utc(status.read_at_ms);
+    let risks = (!risks.is_empty()).then(|| {
+        view! {
+            <div class="banner warn" role="status" data-testid="etcd-risks">
+                <ul>{risks.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
+            </div>
+        }
+    });
+    let members = status.members.clone();
+    view! {
+        <header class="keys-head etcd-head">
+            <h1>"etcd"</h1>
+            <span class="muted small" data-testid="read-at" data-ms=status.read_at_ms>
+                {format!("read at {read_at}")}
+            </span>
+        </header>
+        {risks}
+        <Facts status />
+        <h2 class="etcd-members-title">"Members"</h2>
+        <MemberTable members />
+    }
+}
+
+/// Cluster-wide facts: ID, revisions, quorum, alarms.
+#[component]
+fn Facts(status: EtcdStatus) -> impl IntoView {
+    let leader = status
+        .members
+        .iter()
+        .find(|m| m.is_leader)
+        .map_or_else(|| "none".to_owned(), |m| m.label().to_owned());
+    let no_leader = leader == "none";
+    let compacted = status
+        .compact_revision
+        .map_or_else(|| "none".to_owned(), |r| format!("revisions before {r}"));
+    let lost = status.quorum.healthy_voting < status.quorum.voting / 2 + 1;
+    let degraded = status.quorum.can_lose == 0;
+    let alarms = if status.alarms.is_empty() {
+        "none".to_owned()
+    } else {
+        status
+            .alarms
+            .iter()
+            .map(|a| {
+                let on = status
+                    .members
+                    .iter()
+                    .find(|m| m.id == a.member_id)
+                    .map_or(a.member_id.as_str(), |m| m.label());
+                format!("{} on {on}", a.alarm)
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let alarmed = !status.alarms.is_empty();
+    view! {
+        <dl class="etcd-facts">
+            <div class="card">
+                <dt>"Quorum"</dt>
+                <dd data-testid="quorum" class:bad=lost class:warn=degraded && !lost>{status.quorum.words.clone()}</dd>
+            </div>
+            <div class="card">
+                <dt>"Leader"</dt>
+                <dd data-testid="etcd-leader" class:bad=no_leader>{leader}</dd>
+            </div>
+            <div class="card">
+                <dt>"Alarms"</dt>
+                <dd data-testid="alarms" class:bad=alarmed>{alarms}</dd>
+            </div>
+            <div class="card">
+                <dt>"Revision"</dt>
+                <dd data-testid="revision">{status.revision}</dd>
+            </div>
+            <div class="card">
+                <dt>"Compacted"</dt>
+                <dd data-testid="compact-revision">{compacted}</dd>
+            </div>
+            <div class="card">
+                <dt>"Cluster ID"</dt>
+                <dd><code data-testid="etcd-cluster-id">{status.cluster_id.clone()}</code></dd>
+            </div>
+        </dl>
+    }
+}
