@@ -21,6 +21,9 @@ pub enum AppError {
     Unavailable(String),
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// A guarded action's preflight refuses it (412): the reasons, in words.
+    #[error("refused: {0}")]
+    Refused(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -42,7 +45,8 @@ mod ssr {
     use super::AppError;
 
     impl AppError {
-        fn status(&self) -> StatusCode {
+        /// The HTTP status this error answers with.
+        pub fn status(&self) -> StatusCode {
             match self {
                 AppError::NotFound(_) => StatusCode::NOT_FOUND,
                 AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -50,6 +54,7 @@ mod ssr {
                 AppError::Conflict(_) => StatusCode::CONFLICT,
                 AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
                 AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+                AppError::Refused(_) => StatusCode::PRECONDITION_FAILED,
                 AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             }
         }

@@ -3,6 +3,26 @@
 //! browser; the guard itself (admin proof, typed confirmation, revision
 //! pinning, audit, the call to Patroni) runs on the server.
 
+#[cfg(feature = "ssr")]
+pub mod actor;
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod basis;
+#[cfg(feature = "ssr")]
+pub mod gather;
+#[cfg(feature = "ssr")]
+pub mod member;
+#[cfg(feature = "ssr")]
+pub mod pause;
+#[cfg(feature = "ssr")]
+pub mod preflight;
+#[cfg(feature = "ssr")]
+pub mod run;
+#[cfg(feature = "ssr")]
+pub mod switchover;
+#[cfg(feature = "ssr")]
+pub mod target;
+
 use serde::{Deserialize, Serialize};
 
 /// One check made on a candidate (or on the cluster), in words.

@@ -1,38 +1,54 @@
 //! The REST API under `/api/v1`. Cluster handlers read the mirror through
 //! [`AppState`] and cost etcd nothing; keyspace handlers make bounded reads.
 
+mod action;
 mod audit;
 mod cluster;
+mod etcd;
 mod health;
 mod kv;
+mod routes;
 pub mod session;
 
 use app::state::AppState;
 use axum::routing::get;
 use axum::Router;
 
+pub use routes::Routes;
+
 /// Routes of `/api/v1`.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health::show))
-        .route("/audit", get(audit::list))
-        .route("/clusters", get(cluster::list))
-        .route("/clusters/events", get(cluster::events))
-        .route("/clusters/{namespace}/{scope}", get(cluster::show))
-        .route(
+    routes().into_parts().0
+}
+
+/// Every path of `/api/v1` (as registered, with `{param}` placeholders).
+pub fn paths() -> Vec<String> {
+    routes().into_parts().1
+}
+
+fn routes() -> Routes {
+    Routes::new()
+        .at("/health", get(health::show))
+        .at("/audit", get(audit::list))
+        .at("/clusters", get(cluster::list))
+        .at("/clusters/events", get(cluster::events))
+        .at("/clusters/{namespace}/{scope}", get(cluster::show))
+        .at(
             "/clusters/{namespace}/{scope}/events",
             get(cluster::cluster_events),
         )
-        .route(
+        .at(
             "/session",
             get(session::show)
                 .post(session::sign_in)
                 .delete(session::sign_out),
         )
-        .route("/kv/ls", get(kv::ls))
-        .route("/kv/get", get(kv::get))
-        .route("/kv/raw", get(kv::raw))
-        .route("/kv/history", get(kv::history))
-        .route("/kv/search", get(kv::search))
-        .route("/kv/watch", get(kv::watch))
+        .at("/kv/ls", get(kv::ls))
+        .at("/kv/get", get(kv::get))
+        .at("/kv/raw", get(kv::raw))
+        .at("/kv/history", get(kv::history))
+        .at("/kv/search", get(kv::search))
+        .at("/kv/watch", get(kv::watch))
+        .nest("/etcd", etcd::routes())
+        .merge(action::routes())
 }

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+pub mod admin;
 pub mod testbed;
 
 /// Gives this test process rustls' ring provider, as `patrol` itself does:

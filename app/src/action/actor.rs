@@ -1,0 +1,54 @@
+//! Who is acting and from where: the [`Admin`] proof plus the client's
+//! address, for the audit log. REST handlers take it as an extractor;
+//! server functions read it from the request in context.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+
+use crate::auth::admin::Admin;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// An admin, and the address the request came from. Only made when
+/// Patrol keeps an audit log: nothing is done unrecorded.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub admin: Admin,
+    pub source: String,
+}
+
+impl Actor {
+    /// The admin's name as the audit log records it.
+    pub fn name(&self) -> String {
+        format!("{} ({:?})", self.admin.name(), self.admin.via()).to_lowercase()
+    }
+}
+
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Actor, AppError> {
+        let admin = Admin::from_request_parts(parts, state).await?;
+        if state.audit.is_none() {
+            return Err(AppError::Unavailable(
+                "admin actions are recorded, and Patrol runs without --audit-log: start it with one"
+                    .into(),
+            ));
+        }
+        let source = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+        Ok(Actor { admin, source })
+    }
+}
+
+/// The actor of the server function being served.
+pub async fn from_context(state: &AppState) -> Result<Actor, AppError> {
+    let Some(mut parts) = leptos::prelude::use_context::<Parts>() else {
+        return Err(AppError::Internal("no request in context".into()));
+    };
+    Actor::from_request_parts(&mut parts, state).await
+}

@@ -1,0 +1,51 @@
+//! Gathers what a preflight needs beyond etcd's keys: whether each
+//! member's REST API answers (all asked at once, 2 s each) and the risks
+//! etcd itself poses (quorum, alarms).
+
+use futures::future::join_all;
+
+use super::preflight::{evaluate, Kind, Probes};
+use super::target::{self, Target};
+use super::Preflight;
+use crate::error::AppError;
+use crate::patroni::Cluster;
+use crate::state::AppState;
+
+/// The preflight for `target` as etcd holds it now.
+pub async fn preflight(
+    state: &AppState,
+    kind: Kind,
+    target: &Target,
+) -> Result<Preflight, AppError> {
+    let (cluster, revision) = target::read(state, target, None).await?;
+    Ok(checked(state, kind, &cluster, revision).await)
+}
+
+/// The preflight for `cluster`, already read at `revision`.
+pub async fn checked(state: &AppState, kind: Kind, cluster: &Cluster, revision: i64) -> Preflight {
+    let (probes, risks) = tokio::join!(probe(state, cluster), etcd_risks(state));
+    evaluate(kind, cluster, revision, &probes, risks)
+}
+
+async fn probe(state: &AppState, cluster: &Cluster) -> Probes {
+    let asks = cluster.members.iter().filter_map(|m| {
+        let url = m.api_url.clone()?;
+        let name = m.name.clone();
+        Some(async move {
+            let answer = state
+                .patroni
+                .status(&cluster.namespace, &cluster.scope, &url)
+                .await
+                .map(|_| ());
+            (name, answer)
+        })
+    });
+    join_all(asks).await.into_iter().collect()
+}
+
+async fn etcd_risks(state: &AppState) -> Vec<String> {
+    match crate::etcd::status::read_status(&state.etcd).await {
+        Ok(status) => status.risks(),
+        Err(e) => vec![format!("etcd: could not read its status ({e})")],
+    }
+}

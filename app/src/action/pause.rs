@@ -1,0 +1,47 @@
+//! Pause and resume: `PATCH /config` with `{"pause": true}` or
+//! `{"pause": null}`, typed-confirmed with the scope.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::actor::Actor;
+use super::run::{execute, Plan};
+use super::switchover::any_api;
+use super::target::{confirm, pinned, Target};
+use super::{ActionOutcome, ConfirmRequest, Expect};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// `POST .../pause` (`pause: true`) or `POST .../resume` (`pause: false`).
+pub async fn set_paused(
+    state: &AppState,
+    actor: &Actor,
+    target: &Target,
+    pause: bool,
+    req: ConfirmRequest,
+) -> Result<ActionOutcome, AppError> {
+    confirm(&req.confirm, &target.scope)?;
+    let (cluster, revision) = pinned(state, target, req.revision).await?;
+    if cluster.paused == pause {
+        return Err(AppError::Refused(format!(
+            "the cluster is already {}",
+            if pause { "paused" } else { "running unpaused" }
+        )));
+    }
+    let (via, api_url) = any_api(&cluster)?;
+    let body = json!({ "pause": if pause { Value::Bool(true) } else { Value::Null } });
+    let plan = Plan {
+        action: if pause { "pause" } else { "resume" },
+        target: target.text(),
+        via,
+        api_url,
+        method: Method::PATCH,
+        path: "/config",
+        params: body.clone(),
+        body: Some(body),
+        preflight: None,
+        revision_before: revision,
+        expect: Expect::Paused { paused: pause },
+    };
+    execute(state, actor, target, plan).await
+}

@@ -1,0 +1,203 @@
+//! Carries out one admin action: an audit record before (on disk before
+//! Patroni is asked), the call to Patroni, an audit record after with its
+//! answer and etcd's revision, and the answer in plain words.
+
+use reqwest::Method;
+use serde_json::Value;
+
+use super::actor::Actor;
+use super::target::Target;
+use super::{ActionOutcome, Expect};
+use crate::audit::log::NewRecord;
+use crate::audit::{Outcome, Phase};
+use crate::error::AppError;
+use crate::patroni::rest::RestReply;
+use crate::state::AppState;
+
+/// One request to one member's REST API, and what to record about it.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// `switchover`, `pause`, `restart`, ...
+    pub action: &'static str,
+    /// The member (or cluster) acted on, for the audit log: `pg/pg-meta/pg-meta-2`.
+    pub target: String,
+    /// The member whose API is asked, and its `api_url`.
+    pub via: String,
+    pub api_url: String,
+    pub method: Method,
+    pub path: &'static str,
+    pub body: Option<Value>,
+    /// What the admin asked for, without the confirmation.
+    pub params: Value,
+    pub preflight: Option<Value>,
+    pub revision_before: i64,
+    pub expect: Expect,
+}
+
+/// What the audit log says about one action, besides its outcome.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub action: String,
+    pub target: String,
+    pub params: Value,
+    pub preflight: Option<Value>,
+    pub revision_before: i64,
+}
+
+/// Runs `call` between an audit record before (on disk first: if it cannot
+/// be written, nothing runs) and one after with its outcome (`outcome_of`
+/// its result) and etcd's revision then. Gives back the result and the
+/// after record's seq.
+pub async fn recorded<T>(
+    state: &AppState,
+    actor: &Actor,
+    entry: Entry,
+    call: impl std::future::Future<Output = T>,
+    outcome_of: impl FnOnce(&T) -> Outcome,
+) -> Result<(T, Option<u64>), AppError> {
+    let Some(audit) = state.audit.clone() else {
+        return Err(AppError::Unavailable(
+            "admin actions are recorded, and Patrol runs without --audit-log: start it with one"
+                .into(),
+        ));
+    };
+    let record = |phase, outcome, revision_after| NewRecord {
+        phase,
+        actor: actor.name(),
+        source: actor.source.clone(),
+        action: entry.action.clone(),
+        target: entry.target.clone(),
+        params: entry.params.clone(),
+        preflight: entry.preflight.clone(),
+        outcome,
+        revision_before: Some(entry.revision_before),
+        revision_after,
+    };
+    audit
+        .append(record(Phase::Before, None, None))
+        .await
+        .map_err(|e| AppError::Internal(format!("audit log not written, nothing done: {e}")))?;
+    tracing::info!(action = %entry.action, target = %entry.target, actor = %actor.name(), "admin action");
+    let result = call.await;
+    let outcome = outcome_of(&result);
+    let revision_after = current_revision(state).await;
+    let seq = match audit
+        .append(record(Phase::After, Some(outcome), revision_after))
+        .await
+    {
+        Ok(r) => Some(r.seq),
+        Err(e) => {
+            tracing::error!("audit log: the after record of {} failed: {e}", entry.action);
+            None
+        }
+    };
+    Ok((result, seq))
+}
+
+/// Runs `plan`; Patroni refusing is an outcome (`accepted: false`), not an
+/// error. Errors are Patrol's own: no audit log, or it cannot be written.
+pub async fn execute(
+    state: &AppState,
+    actor: &Actor,
+    target: &Target,
+    plan: Plan,
+) -> Result<ActionOutcome, AppError> {
+    let entry = Entry {
+        action: plan.action.to_owned(),
+        target: plan.target.clone(),
+        params: plan.params.clone(),
+        preflight: plan.preflight.clone(),
+        revision_before: plan.revision_before,
+    };
+    let call = async {
+        tracing::info!(via = %plan.via, path = plan.path, "asking Patroni");
+        state
+            .patroni
+            .send(
+                &target.namespace,
+                &target.scope,
+                &plan.api_url,
+                plan.method.clone(),
+                plan.path,
+                plan.body.clone(),
+            )
+            .await
+    };
+    let (reply, audit_seq) = recorded(state, actor, entry, call, |r| Outcome {
+        status: r.status,
+        body: r.body.clone(),
+        error: r.error.clone(),
+    })
+    .await?;
+    Ok(ActionOutcome {
+        action: plan.action.to_owned(),
+        target: plan.target,
+        accepted: reply.accepted(),
+        status: reply.status,
+        explanation: explain(&reply),
+        body: reply.body,
+        via: Some(plan.via),
+        expect: plan.expect,
+        audit_seq,
+    })
+}
+
+async fn current_revision(state: &AppState) -> Option<i64> {
+    let mut kv = state.etcd.client().await.ok()?.kv_client();
+    let opts = etcd_client::GetOptions::new().with_count_only();
+    let resp = state.etcd.call(kv.get("/", Some(opts))).await.ok()?;
+    resp.header().map(|h| h.revision())
+}
+
+/// Patroni's answer in plain words, for beside the verbatim body.
+pub fn explain(reply: &RestReply) -> String {
+    let body = reply.body.trim();
+    match (reply.status, &reply.error) {
+        (None, Some(e)) if e.contains("timed out") || e.contains("timeout") => format!(
+            "no answer from {} in time ({e}): the action may still be running; watch the cluster",
+            reply.url
+        ),
+        (None, e) => format!(
+            "Patrol could not reach {} ({}); Patroni was not asked, nothing changed",
+            reply.url,
+            e.as_deref().unwrap_or("no answer")
+        ),
+        (Some(s), _) if (200..300).contains(&s) => format!("Patroni accepted: {body}"),
+        (Some(401 | 403), _) => "Patroni refused Patrol's REST credentials (restapi.authentication): \
+             configure them with --patroni-rest or --patroni-user"
+            .into(),
+        (Some(412), _) => format!("Patroni refused: a precondition does not hold ({body})"),
+        (Some(503), _) => format!(
+            "Patroni tried and failed ({body}); the cluster is most likely as it was — check the member table"
+        ),
+        (Some(400 | 422), _) => format!("Patroni rejected the request as invalid ({body})"),
+        (Some(404), _) => format!("Patroni found nothing to act on ({body})"),
+        (Some(409), _) => format!("Patroni refused: the cluster is in a conflicting state ({body})"),
+        (Some(s), _) => format!("Patroni answered HTTP {s} ({body})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(status: Option<u16>, body: &str, error: Option<&str>) -> RestReply {
+        RestReply {
+            url: "http://h:8008/switchover".into(),
+            status,
+            body: body.into(),
+            error: error.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn patroni_answers_in_words() {
+        let e = explain(&reply(Some(412), "candidate name does not match with sync_standby", None));
+        assert_eq!(e, "Patroni refused: a precondition does not hold (candidate name does not match with sync_standby)");
+        assert!(explain(&reply(Some(200), "Successfully switched over", None)).starts_with("Patroni accepted"));
+        assert!(explain(&reply(Some(401), "no auth header received", None)).contains("--patroni-rest"));
+        assert!(explain(&reply(None, "", Some("connection refused"))).contains("nothing changed"));
+        assert!(explain(&reply(None, "", Some("timed out after 60 s"))).contains("may still be running"));
+        assert!(explain(&reply(Some(503), "Switchover failed", None)).starts_with("Patroni tried and failed"));
+    }
+}

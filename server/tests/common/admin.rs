@@ -1,0 +1,146 @@
+//! Driving Patrol's guarded actions as an admin with a token: requests,
+//! preflights, waiting for etcd to show a change, members' REST APIs.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::Value;
+
+use super::testbed::{self, Deadline};
+use super::{testbed_endpoints, Patrol, TempDir};
+
+pub const TOKEN: &str = "actions-test-token-0123456789";
+
+/// A Patrol with an admin token, an audit log and the test bed's Patroni
+/// REST credentials (unless `with_rest_credentials` is false).
+pub struct Admin {
+    pub patrol: Patrol,
+    pub dir: TempDir,
+    http: reqwest::Client,
+}
+
+impl Admin {
+    pub fn start(with_rest_credentials: bool) -> Admin {
+        let dir = TempDir::new("actions");
+        let tokens = dir.path().join("tokens");
+        std::fs::write(&tokens, format!("{TOKEN}\n")).expect("token file");
+        let audit = dir.path().join("audit.log");
+        let rest = testbed::patroni_rest_file();
+        let (endpoints, tokens, audit) = (
+            testbed_endpoints(),
+            tokens.to_string_lossy().into_owned(),
+            audit.to_string_lossy().into_owned(),
+        );
+        let mut args = vec![
+            "--endpoints",
+            &endpoints,
+            "--admin-token-file",
+            &tokens,
+            "--audit-log",
+            &audit,
+        ];
+        if with_rest_credentials {
+            args.extend(["--patroni-rest", &rest]);
+        }
+        let patrol = Patrol::start(&args);
+        Admin {
+            patrol,
+            dir,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// `method path` with the token and a JSON body (none for `Null`):
+/// status and JSON answer.
+    pub async fn call(&self, method: Method, path: &str, body: Value) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.patrol.url))
+            .bearer_auth(TOKEN);
+        if !body.is_null() {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.call(Method::POST, path, body).await
+    }
+
+    /// `GET .../<kind>/preflight` of `cluster` (`pg/pg-meta`).
+    pub async fn preflight(&self, cluster: &str, kind: &str) -> Value {
+        let url = format!(
+            "{}/api/v1/clusters/{cluster}/{kind}/preflight",
+            self.patrol.url
+        );
+        let (status, body) = testbed::get(&url).await;
+        assert_eq!(status, 200, "{url}: {body}");
+        body
+    }
+
+    /// Polls the preflight until `want` holds for it.
+    pub async fn preflight_until(
+        &self,
+        cluster: &str,
+        kind: &str,
+        what: &str,
+        want: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let wait = Deadline::new(Duration::from_secs(60), what.to_owned());
+        loop {
+            let p = self.preflight(cluster, kind).await;
+            if want(&p) {
+                return p;
+            }
+            wait.check(&p).await;
+        }
+    }
+
+    /// The audit log as `GET /api/v1/audit` gives it.
+    pub async fn audit(&self) -> Value {
+        testbed::get(&format!("{}/api/v1/audit", self.patrol.url))
+            .await
+            .1
+    }
+}
+
+/// The first candidate the preflight finds eligible.
+pub fn eligible(preflight: &Value) -> Option<String> {
+    preflight["candidates"]
+        .as_array()?
+        .iter()
+        .find(|c| c["eligible"] == true)
+        .and_then(|c| c["name"].as_str().map(str::to_owned))
+}
+
+/// The candidate named `name` in a preflight.
+pub fn candidate<'p>(preflight: &'p Value, name: &str) -> &'p Value {
+    preflight["candidates"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["name"] == name))
+        .unwrap_or_else(|| panic!("no candidate {name}: {preflight}"))
+}
+
+/// Polls etcd (through etcdctl, not Patrol) until `key`'s value satisfies `want`.
+pub async fn until_key(
+    key: &str,
+    within: Duration,
+    want: impl Fn(Option<&str>) -> bool,
+) -> Option<String> {
+    let wait = Deadline::new(within, format!("{key} as wanted"));
+    loop {
+        let v = testbed::value(key);
+        if want(v.as_deref()) {
+            return v;
+        }
+        wait.check(format!("{v:?}")).await;
+    }
+}
+
+/// `GET <member's REST API>/patroni`, straight from Patroni.
+pub async fn patroni_status(member: &str) -> Value {
+    let url = format!("{}/patroni", testbed::rest_url(member));
+    testbed::get(&url).await.1
+}
