@@ -36,68 +36,121 @@ async fn switchover_is_confirmed_pinned_carried_out_and_recorded() {
     assert_eq!(pf["candidates"].as_array().map(Vec::len), Some(2), "{pf}");
 
     let (status, body) = admin
-        .post(&format!("{PG}/switchover"), json!({ "candidate": to, "confirm": "pg", "revision": revision }))
+        .post(
+            &format!("{PG}/switchover"),
+            json!({ "candidate": to, "confirm": "pg", "revision": revision }),
+        )
         .await;
     assert_eq!(status, 400, "{body}");
-    assert!(body["error"].as_str().is_some_and(|e| e.contains(r#"type "pg-meta""#)), "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains(r#"type "pg-meta""#)),
+        "{body}"
+    );
     let (status, body) = admin
-        .post(&format!("{PG}/switchover"), json!({ "candidate": "nobody", "confirm": "pg-meta", "revision": revision }))
+        .post(
+            &format!("{PG}/switchover"),
+            json!({ "candidate": "nobody", "confirm": "pg-meta", "revision": revision }),
+        )
         .await;
     assert_eq!(status, 400, "{body}");
-    assert!(body["error"].as_str().is_some_and(|e| e.contains("not a replica")), "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not a replica")),
+        "{body}"
+    );
 
     let started = std::time::Instant::now();
     let (status, body) = admin
-        .post(&format!("{PG}/switchover"), json!({ "candidate": to, "confirm": "pg-meta", "revision": revision }))
+        .post(
+            &format!("{PG}/switchover"),
+            json!({ "candidate": to, "confirm": "pg-meta", "revision": revision }),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["accepted"], true, "{body}");
     assert_eq!(body["expect"]["kind"], "new_leader", "{body}");
-    until_key("/pg/pg-meta/leader", Duration::from_secs(30), |v| v == Some(to.as_str())).await;
-    eprintln!("switchover {leader} -> {to}: leader key moved {:?} after the request", started.elapsed());
+    until_key("/pg/pg-meta/leader", Duration::from_secs(30), |v| {
+        v == Some(to.as_str())
+    })
+    .await;
+    eprintln!(
+        "switchover {leader} -> {to}: leader key moved {:?} after the request",
+        started.elapsed()
+    );
 
     // The same decision again rests on a leader that is gone.
     let (status, body) = admin
-        .post(&format!("{PG}/switchover"), json!({ "candidate": leader, "confirm": "pg-meta", "revision": revision }))
+        .post(
+            &format!("{PG}/switchover"),
+            json!({ "candidate": leader, "confirm": "pg-meta", "revision": revision }),
+        )
         .await;
     assert_eq!(status, 409, "{body}");
     let error = body["error"].as_str().unwrap_or_default();
-    assert!(error.contains(&format!("leader was {leader}, is now {to}")), "{body}");
+    assert!(
+        error.contains(&format!("leader was {leader}, is now {to}")),
+        "{body}"
+    );
 
     let audit = admin.audit().await;
     assert_eq!(audit["verified"]["ok"], true, "{audit}");
     let done = records(&audit, "switchover");
     assert_eq!(done.len(), 2, "one before, one after: {audit}");
-    let after = done.iter().find(|r| r["phase"] == "after").expect("after record");
+    let after = done
+        .iter()
+        .find(|r| r["phase"] == "after")
+        .expect("after record");
     assert_eq!(after["target"], "pg/pg-meta");
     assert_eq!(after["actor"], "token (token)");
     assert_eq!(after["source"], "127.0.0.1");
     assert_eq!(after["outcome"]["status"], 200, "{after}");
     assert_eq!(after["params"]["candidate"], to.as_str());
     assert!(after["preflight"]["candidates"].is_array(), "{after}");
-    assert!(after["revision_after"].as_i64() > after["revision_before"].as_i64(), "{after}");
+    assert!(
+        after["revision_after"].as_i64() > after["revision_before"].as_i64(),
+        "{after}"
+    );
 }
 
 #[tokio::test]
 async fn a_scheduled_switchover_is_written_to_etcd_and_cancelled() {
     let admin = Admin::start(true);
     let pf = admin
-        .preflight_until("pg/pg-meta", "switchover", "an eligible candidate", |p| eligible(p).is_some())
+        .preflight_until("pg/pg-meta", "switchover", "an eligible candidate", |p| {
+            eligible(p).is_some()
+        })
         .await;
     let revision = pf["revision"].as_i64().expect("revision");
     let past = (chrono::Utc::now() - chrono::Duration::minutes(5)).to_rfc3339();
     let (status, body) = admin
-        .post(&format!("{PG}/switchover"), json!({ "scheduled_at": past, "confirm": "pg-meta", "revision": revision }))
+        .post(
+            &format!("{PG}/switchover"),
+            json!({ "scheduled_at": past, "confirm": "pg-meta", "revision": revision }),
+        )
         .await;
     assert_eq!(status, 400, "{body}");
-    assert!(body["error"].as_str().is_some_and(|e| e.contains("not in the future")), "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not in the future")),
+        "{body}"
+    );
 
     let at = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
     let (status, body) = admin
-        .post(&format!("{PG}/switchover"), json!({ "scheduled_at": at, "confirm": "pg-meta", "revision": revision }))
+        .post(
+            &format!("{PG}/switchover"),
+            json!({ "scheduled_at": at, "confirm": "pg-meta", "revision": revision }),
+        )
         .await;
     assert_eq!(status, 202, "{body}");
-    assert_eq!(body["expect"], json!({ "kind": "scheduled", "present": true }));
+    assert_eq!(
+        body["expect"],
+        json!({ "kind": "scheduled", "present": true })
+    );
     let key = until_key("/pg/pg-meta/failover", Duration::from_secs(10), |v| {
         v.is_some_and(|v| v.contains("scheduled_at"))
     })
@@ -105,7 +158,11 @@ async fn a_scheduled_switchover_is_written_to_etcd_and_cancelled() {
     eprintln!("failover key: {key:?}");
 
     let (status, body) = admin
-        .call(Method::DELETE, &format!("{PG}/switchover?confirm=pg-meta"), Value::Null)
+        .call(
+            Method::DELETE,
+            &format!("{PG}/switchover?confirm=pg-meta"),
+            Value::Null,
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     until_key("/pg/pg-meta/failover", Duration::from_secs(10), |v| {
@@ -113,7 +170,11 @@ async fn a_scheduled_switchover_is_written_to_etcd_and_cancelled() {
     })
     .await;
     let (status, body) = admin
-        .call(Method::DELETE, &format!("{PG}/switchover?confirm=pg-meta"), Value::Null)
+        .call(
+            Method::DELETE,
+            &format!("{PG}/switchover?confirm=pg-meta"),
+            Value::Null,
+        )
         .await;
     assert_eq!(status, 412, "nothing left to cancel: {body}");
 }
@@ -125,23 +186,37 @@ async fn pause_and_resume_with_rest_credentials_and_a_stale_revision() {
     assert_eq!(pf["paused"], false, "mycluster starts unpaused: {pf}");
     let seen = pf["revision"].as_i64().expect("revision");
 
-    let (status, body) = admin.post(&format!("{DB}/pause"), json!({ "confirm": "mycluster" })).await;
+    let (status, body) = admin
+        .post(&format!("{DB}/pause"), json!({ "confirm": "mycluster" }))
+        .await;
     assert_eq!(status, 200, "{body}");
     until_key("/db/mycluster/config", Duration::from_secs(10), |v| {
         v.is_some_and(|v| v.contains(r#""pause":true"#) || v.contains(r#""pause": true"#))
     })
     .await;
-    let (status, body) = admin.post(&format!("{DB}/pause"), json!({ "confirm": "mycluster" })).await;
+    let (status, body) = admin
+        .post(&format!("{DB}/pause"), json!({ "confirm": "mycluster" }))
+        .await;
     assert_eq!(status, 412, "already paused: {body}");
 
     let to = eligible(&pf).unwrap_or_else(|| "mycluster-2".into());
     let (status, body) = admin
-        .post(&format!("{DB}/switchover"), json!({ "candidate": to, "confirm": "mycluster", "revision": seen }))
+        .post(
+            &format!("{DB}/switchover"),
+            json!({ "candidate": to, "confirm": "mycluster", "revision": seen }),
+        )
         .await;
     assert_eq!(status, 409, "{body}");
-    assert!(body["error"].as_str().is_some_and(|e| e.contains("paused since")), "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("paused since")),
+        "{body}"
+    );
 
-    let (status, body) = admin.post(&format!("{DB}/resume"), json!({ "confirm": "mycluster" })).await;
+    let (status, body) = admin
+        .post(&format!("{DB}/resume"), json!({ "confirm": "mycluster" }))
+        .await;
     assert_eq!(status, 200, "{body}");
     until_key("/db/mycluster/config", Duration::from_secs(10), |v| {
         v.is_some_and(|v| !v.contains(r#""pause""#))
@@ -150,10 +225,17 @@ async fn pause_and_resume_with_rest_credentials_and_a_stale_revision() {
 
     // Without Patroni's credentials, Patroni's refusal comes back verbatim.
     let bare = Admin::start(false);
-    let (status, body) = bare.post(&format!("{DB}/pause"), json!({ "confirm": "mycluster" })).await;
+    let (status, body) = bare
+        .post(&format!("{DB}/pause"), json!({ "confirm": "mycluster" }))
+        .await;
     assert_eq!(status, 502, "{body}");
     assert_eq!(body["status"], 401, "{body}");
-    assert!(body["explanation"].as_str().is_some_and(|e| e.contains("--patroni-rest")), "{body}");
+    assert!(
+        body["explanation"]
+            .as_str()
+            .is_some_and(|e| e.contains("--patroni-rest")),
+        "{body}"
+    );
     eprintln!("Patroni's 401 body: {}", body["body"]);
     assert!(!testbed_paused(), "nothing changed");
 }
@@ -166,7 +248,12 @@ fn testbed_paused() -> bool {
 async fn failover_promotes_the_named_sync_standby() {
     let admin = Admin::start(true);
     let pf = admin
-        .preflight_until("db/mycluster", "failover", "an eligible sync standby", |p| eligible(p).is_some())
+        .preflight_until(
+            "db/mycluster",
+            "failover",
+            "an eligible sync standby",
+            |p| eligible(p).is_some(),
+        )
         .await;
     let old = pf["leader"].as_str().expect("leader").to_owned();
     let to = eligible(&pf).expect("eligible");
@@ -177,9 +264,15 @@ async fn failover_promotes_the_named_sync_standby() {
         "{pf}"
     );
     let (status, body) = admin
-        .post(&format!("{DB}/failover"), json!({ "candidate": to, "confirm": "mycluster", "revision": pf["revision"] }))
+        .post(
+            &format!("{DB}/failover"),
+            json!({ "candidate": to, "confirm": "mycluster", "revision": pf["revision"] }),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
-    until_key("/db/mycluster/leader", Duration::from_secs(30), |v| v == Some(to.as_str())).await;
+    until_key("/db/mycluster/leader", Duration::from_secs(30), |v| {
+        v == Some(to.as_str())
+    })
+    .await;
     eprintln!("failover {old} -> {to}: {}", body["body"]);
 }

@@ -79,7 +79,10 @@ async fn send(
 ) -> (StatusCode, Value) {
     // REST routes take JSON; server functions take their arguments form-encoded.
     let (kind, body) = if path.starts_with("/api/v1/") {
-        ("application/json", r#"{"confirm":"pg-meta","revision":1,"candidate":"pg-meta-2"}"#)
+        (
+            "application/json",
+            r#"{"confirm":"pg-meta","revision":1,"candidate":"pg-meta-2"}"#,
+        )
     } else {
         (
             "application/x-www-form-urlencoded",
@@ -129,8 +132,15 @@ async fn every_mutating_route_refuses_anonymous_and_read_only_requests() {
     let names: Vec<String> = routes.iter().map(|(m, p)| format!("{m} {p}")).collect();
     eprintln!("{} mutating routes:\n{}", routes.len(), names.join("\n"));
     // The guarded actions must be among them: the enumeration sees them.
-    for want in ["POST /api/v1/clusters/pg/pg-meta/switchover", "POST /api/v1/clusters/pg/pg-meta/pause", "POST /api/actions/switchover"] {
-        assert!(names.iter().any(|n| n == want), "{want} not found in {names:?}");
+    for want in [
+        "POST /api/v1/clusters/pg/pg-meta/switchover",
+        "POST /api/v1/clusters/pg/pg-meta/pause",
+        "POST /api/actions/switchover",
+    ] {
+        assert!(
+            names.iter().any(|n| n == want),
+            "{want} not found in {names:?}"
+        );
     }
     for route in &routes {
         let allowed = ANONYMOUS_OK.contains(&(route.0.as_str(), route.1.as_str()));
@@ -139,7 +149,13 @@ async fn every_mutating_route_refuses_anonymous_and_read_only_requests() {
             assert_ne!(status, StatusCode::UNAUTHORIZED, "{route:?}");
             continue;
         }
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "{} {}: {body}", route.0, route.1);
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{} {}: {body}",
+            route.0,
+            route.1
+        );
         let message = body.get("error").or_else(|| body.get("Unauthorized"));
         assert!(
             message.is_some_and(|m| m.to_string().contains("sign in")),
@@ -157,11 +173,19 @@ async fn every_mutating_route_refuses_anonymous_and_read_only_requests() {
             continue;
         }
         let (status, body) = send(&http, &patrol, route, Some(TOKEN)).await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{} {}: {body}", route.0, route.1);
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{} {}: {body}",
+            route.0,
+            route.1
+        );
         assert!(body.to_string().contains("read-only"), "{body}");
     }
     assert!(
-        !std::fs::read_to_string(dir.path().join("audit.log")).unwrap_or_default().contains("\"before\""),
+        !std::fs::read_to_string(dir.path().join("audit.log"))
+            .unwrap_or_default()
+            .contains("\"before\""),
         "nothing was attempted, so nothing was recorded"
     );
 
@@ -169,9 +193,19 @@ async fn every_mutating_route_refuses_anonymous_and_read_only_requests() {
 
     // An admin on a Patrol without --audit-log: nothing is done unrecorded.
     let tokens = dir.path().join("tokens").to_string_lossy().into_owned();
-    let patrol = Patrol::start(&["--endpoints", &testbed_endpoints(), "--admin-token-file", &tokens]);
+    let patrol = Patrol::start(&[
+        "--endpoints",
+        &testbed_endpoints(),
+        "--admin-token-file",
+        &tokens,
+    ]);
     let route = (Method::POST, "/api/v1/clusters/pg/pg-meta/pause".to_owned());
     let (status, body) = send(&http, &patrol, &route, Some(TOKEN)).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
-    assert!(body["error"].as_str().is_some_and(|e| e.contains("--audit-log")), "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("--audit-log")),
+        "{body}"
+    );
 }

@@ -33,16 +33,28 @@ async fn reload_restart_and_reinitialise_a_replica() {
     let (leader, replica) = healthy_replica(&admin).await;
     let url = |verb: &str| format!("{PG}/members/{replica}/{verb}");
 
-    let (status, body) = admin.post(&url("reload"), json!({ "confirm": "pg-meta" })).await;
-    assert_eq!(status, 400, "the member's name confirms a member action: {body}");
-    let (status, body) = admin.post(&url("reload"), json!({ "confirm": replica })).await;
+    let (status, body) = admin
+        .post(&url("reload"), json!({ "confirm": "pg-meta" }))
+        .await;
+    assert_eq!(
+        status, 400,
+        "the member's name confirms a member action: {body}"
+    );
+    let (status, body) = admin
+        .post(&url("reload"), json!({ "confirm": replica }))
+        .await;
     assert_eq!(status, 202, "{body}");
 
     let started = patroni_status(&replica).await["postmaster_start_time"].clone();
     assert!(started.is_string(), "{started}");
-    let (status, body) = admin.post(&url("restart"), json!({ "confirm": replica })).await;
+    let (status, body) = admin
+        .post(&url("restart"), json!({ "confirm": replica }))
+        .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["expect"], json!({ "kind": "member_running", "member": replica }));
+    assert_eq!(
+        body["expect"],
+        json!({ "kind": "member_running", "member": replica })
+    );
     let wait = Deadline::new(Duration::from_secs(30), format!("{replica} restarted"));
     loop {
         let s = patroni_status(&replica).await;
@@ -52,20 +64,35 @@ async fn reload_restart_and_reinitialise_a_replica() {
         wait.check(&s).await;
     }
     let (status, body) = admin
-        .post(&format!("{PG}/members/{replica}/restart"), json!({ "confirm": replica, "pending_only": true }))
+        .post(
+            &format!("{PG}/members/{replica}/restart"),
+            json!({ "confirm": replica, "pending_only": true }),
+        )
         .await;
     eprintln!("restart only if pending, with none pending: {status} {body}");
-    assert!(!matches!(status, 200..=299), "no restart is pending: {body}");
+    assert!(
+        !matches!(status, 200..=299),
+        "no restart is pending: {body}"
+    );
 
     let (status, body) = admin
-        .post(&format!("{PG}/members/{leader}/reinitialize"), json!({ "confirm": leader }))
+        .post(
+            &format!("{PG}/members/{leader}/reinitialize"),
+            json!({ "confirm": leader }),
+        )
         .await;
     assert_eq!(status, 412, "a leader is never reinitialised: {body}");
     let (status, body) = admin
-        .post(&url("reinitialize"), json!({ "confirm": replica, "force": true }))
+        .post(
+            &url("reinitialize"),
+            json!({ "confirm": replica, "force": true }),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
-    let wait = Deadline::new(Duration::from_secs(90), format!("{replica} reinitialised and streaming"));
+    let wait = Deadline::new(
+        Duration::from_secs(90),
+        format!("{replica} reinitialised and streaming"),
+    );
     let mut seen_other = false;
     loop {
         let s = patroni_status(&replica).await;
@@ -78,9 +105,18 @@ async fn reload_restart_and_reinitialise_a_replica() {
     let audit = admin.audit().await;
     let actions: Vec<_> = audit["records"]
         .as_array()
-        .map(|rs| rs.iter().filter(|r| r["phase"] == "after").map(|r| r["action"].clone()).collect())
+        .map(|rs| {
+            rs.iter()
+                .filter(|r| r["phase"] == "after")
+                .map(|r| r["action"].clone())
+                .collect()
+        })
         .unwrap_or_default();
-    assert_eq!(actions, ["reinitialize", "restart", "restart", "reload"], "newest first: {audit}");
+    assert_eq!(
+        actions,
+        ["reinitialize", "restart", "restart", "reload"],
+        "newest first: {audit}"
+    );
 }
 
 #[tokio::test]
@@ -100,20 +136,36 @@ async fn a_lagging_replica_is_refused() {
     )
     .await;
     let pf = admin
-        .preflight_until("pg/pg-meta", "switchover", "the stalled replica refused for lag", |p| {
-            candidate(p, &replica)["reasons"].to_string().contains("lag:")
-        })
+        .preflight_until(
+            "pg/pg-meta",
+            "switchover",
+            "the stalled replica refused for lag",
+            |p| {
+                candidate(p, &replica)["reasons"]
+                    .to_string()
+                    .contains("lag:")
+            },
+        )
         .await;
     let c = candidate(&pf, &replica);
     assert_eq!(c["eligible"], false, "{c}");
     let (status, body) = admin
-        .post(&format!("{PG}/switchover"), json!({ "candidate": replica, "confirm": "pg-meta", "revision": pf["revision"] }))
+        .post(
+            &format!("{PG}/switchover"),
+            json!({ "candidate": replica, "confirm": "pg-meta", "revision": pf["revision"] }),
+        )
         .await;
     drop(stalled);
     assert_eq!(status, 412, "{body}");
-    assert!(body["error"].as_str().is_some_and(|e| e.contains("lag")), "{body}");
+    assert!(
+        body["error"].as_str().is_some_and(|e| e.contains("lag")),
+        "{body}"
+    );
     eprintln!("refused: {}", reasons(c));
-    assert_eq!(testbed::value("/pg/pg-meta/leader").as_deref(), Some(leader.as_str()));
+    assert_eq!(
+        testbed::value("/pg/pg-meta/leader").as_deref(),
+        Some(leader.as_str())
+    );
 }
 
 /// Sets or clears `nofailover` in a member's patroni.yml and reloads it
@@ -137,21 +189,33 @@ async fn a_nofailover_replica_is_refused() {
     let (_, replica) = healthy_replica(&admin).await;
     let path = testbed::dir().join(&replica).join("patroni.yml");
     let original = std::fs::read_to_string(&path).expect("patroni.yml");
-    assert!(!original.contains("\ntags:"), "the test bed sets no tags: {original}");
-    let tagged = Tagged { path: path.clone(), original: original.clone() };
+    assert!(
+        !original.contains("\ntags:"),
+        "the test bed sets no tags: {original}"
+    );
+    let tagged = Tagged {
+        path: path.clone(),
+        original: original.clone(),
+    };
     std::fs::write(&path, format!("{original}\ntags:\n  nofailover: true\n")).expect("write");
     let reload = format!("{PG}/members/{replica}/reload");
     let (status, body) = admin.post(&reload, json!({ "confirm": replica })).await;
     assert_eq!(status, 202, "{body}");
     let pf = admin
-        .preflight_until("pg/pg-meta", "failover", "the tagged replica refused", |p| {
-            candidate(p, &replica)["eligible"] == false
-        })
+        .preflight_until(
+            "pg/pg-meta",
+            "failover",
+            "the tagged replica refused",
+            |p| candidate(p, &replica)["eligible"] == false,
+        )
         .await;
     let c = candidate(&pf, &replica);
     assert!(reasons(c).contains("nofailover: tagged nofailover"), "{c}");
     let (status, body) = admin
-        .post(&format!("{PG}/failover"), json!({ "candidate": replica, "confirm": "pg-meta", "revision": pf["revision"] }))
+        .post(
+            &format!("{PG}/failover"),
+            json!({ "candidate": replica, "confirm": "pg-meta", "revision": pf["revision"] }),
+        )
         .await;
     assert_eq!(status, 412, "{body}");
 

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 use super::{
-    ActionOutcome, ConfirmRequest, FailoverRequest, Preflight, ReinitializeRequest,
-    RestartRequest, SwitchoverRequest,
+    ActionOutcome, ConfirmRequest, FailoverRequest, Preflight, ReinitializeRequest, RestartRequest,
+    SwitchoverRequest,
 };
 use crate::error::AppError;
 
@@ -14,8 +14,8 @@ use crate::error::AppError;
 mod ssr {
     pub use crate::action::actor::{from_context, Actor};
     pub use crate::action::target::Target;
-    pub use crate::state::AppState;
     use crate::error::AppError;
+    pub use crate::state::AppState;
 
     /// The state, the acting admin and the target, or why not, with the
     /// response's status set to match (401, 403, ...), as the REST API's.
@@ -78,7 +78,9 @@ pub async fn switchover(
     request: SwitchoverRequest,
 ) -> Result<ActionOutcome, AppError> {
     let (state, actor, target) = ssr::guard(&namespace, &scope, group).await?;
-    super::switchover::switchover(&state, &actor, &target, request).await.map_err(ssr::status)
+    super::switchover::switchover(&state, &actor, &target, request)
+        .await
+        .map_err(ssr::status)
 }
 
 #[server(endpoint = "actions/cancel-switchover")]
@@ -89,7 +91,9 @@ pub async fn cancel_switchover(
     request: ConfirmRequest,
 ) -> Result<ActionOutcome, AppError> {
     let (state, actor, target) = ssr::guard(&namespace, &scope, group).await?;
-    super::switchover::cancel(&state, &actor, &target, request).await.map_err(ssr::status)
+    super::switchover::cancel(&state, &actor, &target, request)
+        .await
+        .map_err(ssr::status)
 }
 
 #[server(endpoint = "actions/failover")]
@@ -100,7 +104,9 @@ pub async fn failover(
     request: FailoverRequest,
 ) -> Result<ActionOutcome, AppError> {
     let (state, actor, target) = ssr::guard(&namespace, &scope, group).await?;
-    super::switchover::failover(&state, &actor, &target, request).await.map_err(ssr::status)
+    super::switchover::failover(&state, &actor, &target, request)
+        .await
+        .map_err(ssr::status)
 }
 
 #[server(endpoint = "actions/pause")]
@@ -111,7 +117,9 @@ pub async fn pause(
     request: ConfirmRequest,
 ) -> Result<ActionOutcome, AppError> {
     let (state, actor, target) = ssr::guard(&namespace, &scope, group).await?;
-    super::pause::set_paused(&state, &actor, &target, true, request).await.map_err(ssr::status)
+    super::pause::set_paused(&state, &actor, &target, true, request)
+        .await
+        .map_err(ssr::status)
 }
 
 #[server(endpoint = "actions/resume")]
@@ -122,7 +130,9 @@ pub async fn resume(
     request: ConfirmRequest,
 ) -> Result<ActionOutcome, AppError> {
     let (state, actor, target) = ssr::guard(&namespace, &scope, group).await?;
-    super::pause::set_paused(&state, &actor, &target, false, request).await.map_err(ssr::status)
+    super::pause::set_paused(&state, &actor, &target, false, request)
+        .await
+        .map_err(ssr::status)
 }
 
 #[server(endpoint = "actions/restart")]
@@ -134,7 +144,9 @@ pub async fn restart_member(
     request: RestartRequest,
 ) -> Result<ActionOutcome, AppError> {
     let (state, actor, target) = ssr::guard(&namespace, &scope, group).await?;
-    super::member::restart(&state, &actor, &target, &member, request).await.map_err(ssr::status)
+    super::member::restart(&state, &actor, &target, &member, request)
+        .await
+        .map_err(ssr::status)
 }
 
 #[server(endpoint = "actions/reinitialize")]
@@ -146,7 +158,9 @@ pub async fn reinitialize_member(
     request: ReinitializeRequest,
 ) -> Result<ActionOutcome, AppError> {
     let (state, actor, target) = ssr::guard(&namespace, &scope, group).await?;
-    super::member::reinitialize(&state, &actor, &target, &member, request).await.map_err(ssr::status)
+    super::member::reinitialize(&state, &actor, &target, &member, request)
+        .await
+        .map_err(ssr::status)
 }
 
 #[server(endpoint = "actions/reload")]
@@ -158,5 +172,7 @@ pub async fn reload_member(
     request: ConfirmRequest,
 ) -> Result<ActionOutcome, AppError> {
     let (state, actor, target) = ssr::guard(&namespace, &scope, group).await?;
-    super::member::reload(&state, &actor, &target, &member, request).await.map_err(ssr::status)
+    super::member::reload(&state, &actor, &target, &member, request)
+        .await
+        .map_err(ssr::status)
 }

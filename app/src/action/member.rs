@@ -42,7 +42,17 @@ pub async fn restart(
             member: name.to_owned(),
         }
     };
-    run(state, actor, target, name, req.revision, ("restart", "/restart"), body, expect).await
+    run(
+        state,
+        actor,
+        target,
+        name,
+        req.revision,
+        ("restart", "/restart"),
+        body,
+        expect,
+    )
+    .await
 }
 
 /// `POST .../members/<name>/reinitialize`: replicas only.
@@ -58,8 +68,17 @@ pub async fn reinitialize(
     let expect = Expect::MemberRunning {
         member: name.to_owned(),
     };
-    run(state, actor, target, name, req.revision, ("reinitialize", "/reinitialize"), body, expect)
-        .await
+    run(
+        state,
+        actor,
+        target,
+        name,
+        req.revision,
+        ("reinitialize", "/reinitialize"),
+        body,
+        expect,
+    )
+    .await
 }
 
 /// `POST .../members/<name>/reload`.
@@ -71,8 +90,17 @@ pub async fn reload(
     req: ConfirmRequest,
 ) -> Result<ActionOutcome, AppError> {
     confirm(&req.confirm, name)?;
-    run(state, actor, target, name, req.revision, ("reload", "/reload"), Value::Null, Expect::Nothing)
-        .await
+    run(
+        state,
+        actor,
+        target,
+        name,
+        req.revision,
+        ("reload", "/reload"),
+        Value::Null,
+        Expect::Nothing,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -89,7 +89,11 @@ fn candidate(kind: Kind, cluster: &Cluster, m: &Member, probes: &Probes) -> Cand
     };
     match probes.get(&m.name) {
         Some(Ok(())) => check("reachable", true, "its REST API answers".into()),
-        Some(Err(e)) => check("reachable", false, format!("its REST API does not answer: {e}")),
+        Some(Err(e)) => check(
+            "reachable",
+            false,
+            format!("its REST API does not answer: {e}"),
+        ),
         None => check("reachable", false, "it publishes no api_url".into()),
     }
     let nofailover = m.tag_set("nofailover")
@@ -233,7 +237,10 @@ mod tests {
     fn sync_mode_admits_only_sync_standbys() {
         let mut keys = base();
         keys.push(("/pg/a/config", r#"{"synchronous_mode":true}"#.into()));
-        keys.push(("/pg/a/sync", r#"{"leader":"a1","sync_standby":"a3"}"#.into()));
+        keys.push((
+            "/pg/a/sync",
+            r#"{"leader":"a1","sync_standby":"a3"}"#.into(),
+        ));
         keys.push(("/pg/a/members/a3", replica("", 50000000)));
         let c = cluster(&keys);
         let p = evaluate(Kind::Switchover, &c, 1, &all_up(&c), vec![]);

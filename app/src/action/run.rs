@@ -87,7 +87,10 @@ pub async fn recorded<T>(
     {
         Ok(r) => Some(r.seq),
         Err(e) => {
-            tracing::error!("audit log: the after record of {} failed: {e}", entry.action);
+            tracing::error!(
+                "audit log: the after record of {} failed: {e}",
+                entry.action
+            );
             None
         }
     };
@@ -192,12 +195,23 @@ mod tests {
 
     #[test]
     fn patroni_answers_in_words() {
-        let e = explain(&reply(Some(412), "candidate name does not match with sync_standby", None));
+        let e = explain(&reply(
+            Some(412),
+            "candidate name does not match with sync_standby",
+            None,
+        ));
         assert_eq!(e, "Patroni refused: a precondition does not hold (candidate name does not match with sync_standby)");
-        assert!(explain(&reply(Some(200), "Successfully switched over", None)).starts_with("Patroni accepted"));
-        assert!(explain(&reply(Some(401), "no auth header received", None)).contains("--patroni-rest"));
+        assert!(
+            explain(&reply(Some(200), "Successfully switched over", None))
+                .starts_with("Patroni accepted")
+        );
+        assert!(
+            explain(&reply(Some(401), "no auth header received", None)).contains("--patroni-rest")
+        );
         assert!(explain(&reply(None, "", Some("connection refused"))).contains("nothing changed"));
-        assert!(explain(&reply(None, "", Some("timed out after 60 s"))).contains("may still be running"));
-        assert!(explain(&reply(Some(503), "Switchover failed", None)).starts_with("Patroni tried and failed"));
+        assert!(explain(&reply(None, "", Some("timed out after 60 s")))
+            .contains("may still be running"));
+        assert!(explain(&reply(Some(503), "Switchover failed", None))
+            .starts_with("Patroni tried and failed"));
     }
 }

@@ -11,8 +11,7 @@ use super::preflight::Kind;
 use super::run::{execute, Plan};
 use super::target::{confirm, pinned, Target};
 use super::{
-    ActionOutcome, Candidate, ConfirmRequest, Expect, FailoverRequest, Preflight,
-    SwitchoverRequest,
+    ActionOutcome, Candidate, ConfirmRequest, Expect, FailoverRequest, Preflight, SwitchoverRequest,
 };
 use crate::error::AppError;
 use crate::patroni::Cluster;
@@ -173,13 +172,18 @@ pub fn api_of(cluster: &Cluster, name: &str) -> Result<(String, String), AppErro
         .find(|m| m.name == name)
         .and_then(|m| Some((m.name.clone(), m.api_url.clone()?)))
         .ok_or_else(|| {
-            AppError::Refused(format!("{name} publishes no REST API address (api_url) in etcd"))
+            AppError::Refused(format!(
+                "{name} publishes no REST API address (api_url) in etcd"
+            ))
         })
 }
 
 /// The leader's API if it publishes one, else the first running member's.
 pub fn any_api(cluster: &Cluster) -> Result<(String, String), AppError> {
-    let leader = cluster.leader.as_deref().and_then(|l| api_of(cluster, l).ok());
+    let leader = cluster
+        .leader
+        .as_deref()
+        .and_then(|l| api_of(cluster, l).ok());
     leader
         .or_else(|| {
             cluster

@@ -56,7 +56,11 @@ pub async fn read(
         opts = opts.with_revision(r);
     }
     let gw = &state.etcd;
-    let mut kv = gw.client().await.map_err(AppError::Unavailable)?.kv_client();
+    let mut kv = gw
+        .client()
+        .await
+        .map_err(AppError::Unavailable)?
+        .kv_client();
     let resp = match gw.call(kv.get(prefix, Some(opts))).await {
         Ok(resp) => resp,
         Err(e) if e.contains("compacted") => {
@@ -130,13 +134,17 @@ pub fn confirm(given: &str, expected: &str) -> Result<(), AppError> {
 
 /// The member named `name`, or 404 listing who is there.
 pub fn member<'c>(cluster: &'c Cluster, name: &str) -> Result<&'c Member, AppError> {
-    cluster.members.iter().find(|m| m.name == name).ok_or_else(|| {
-        let names: Vec<_> = cluster.members.iter().map(|m| m.name.as_str()).collect();
-        AppError::NotFound(format!(
-            "no member {name:?} in {}/{}; members: {}",
-            cluster.namespace.trim_start_matches('/'),
-            cluster.scope,
-            names.join(", ")
-        ))
-    })
+    cluster
+        .members
+        .iter()
+        .find(|m| m.name == name)
+        .ok_or_else(|| {
+            let names: Vec<_> = cluster.members.iter().map(|m| m.name.as_str()).collect();
+            AppError::NotFound(format!(
+                "no member {name:?} in {}/{}; members: {}",
+                cluster.namespace.trim_start_matches('/'),
+                cluster.scope,
+                names.join(", ")
+            ))
+        })
 }

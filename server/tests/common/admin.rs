@@ -51,7 +51,7 @@ impl Admin {
     }
 
     /// `method path` with the token and a JSON body (none for `Null`):
-/// status and JSON answer.
+    /// status and JSON answer.
     pub async fn call(&self, method: Method, path: &str, body: Value) -> (u16, Value) {
         let mut req = self
             .http
