@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 
@@ -11,9 +12,15 @@ const siteRoot = path.resolve(__dirname, '..', 'target', 'site');
 const endpoints =
   process.env.PATROL_TESTBED_ENDPOINTS ??
   'http://127.0.0.1:12379,http://127.0.0.1:12479,http://127.0.0.1:12579';
+// Patroni REST credentials (mycluster's API wants basic auth); start.sh writes it.
+const patroniRest =
+  process.env.PATROL_TESTBED_PATRONI_REST ??
+  path.join(process.env.PATROL_TESTBED_DIR ?? '/tmp/patrol-testbed', 'patroni-rest.toml');
 
 // The admin's password for the sign-in journeys, hashed by Patrol itself.
 export const adminPassword = 'e2e-admin-password';
+// A fresh audit log per run, so admin journeys find their own records on /audit.
+const auditLog = process.env.PATROL_E2E_AUDIT_LOG ?? path.join(os.tmpdir(), `patrol-e2e-audit-${process.pid}.jsonl`);
 const adminHash = execFileSync(bin, ['hash-password'], { input: `${adminPassword}\n`, encoding: 'utf8' }).trim();
 
 export default defineConfig({
@@ -42,7 +49,7 @@ export default defineConfig({
   },
   // Playwright starts Patrol and waits for /healthz before any test runs.
   webServer: {
-    command: `${bin} --listen 127.0.0.1:${port} --endpoints ${endpoints} --site-root ${siteRoot} --admin-password-hash '${adminHash}'`,
+    command: `${bin} --listen 127.0.0.1:${port} --endpoints ${endpoints} --site-root ${siteRoot} --admin-password-hash '${adminHash}' --patroni-rest ${patroniRest} --audit-log ${auditLog}`,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -9,7 +9,6 @@ use crate::components::shell::Shell;
 use crate::live::provide_live;
 use crate::pages::{
     cluster::ClusterPage, keys::KeysPage, overview::OverviewPage, unavailable::NotFound,
-    unavailable::NotYet,
 };
 
 /// The document around the app, rendered on the server.
@@ -50,8 +49,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/keys/*rest") view=KeysPage />
                     <Route path=path!("/keys/") view=KeysPage />
                     <Route path=path!("/keys") view=KeysPage />
-                    <Route path=path!("/etcd") view=|| view! { <NotYet what="The etcd page" /> } />
+                    <Route path=path!("/etcd") view=crate::pages::etcd::EtcdPage />
                     <Route path=path!("/audit") view=crate::pages::audit::AuditPage />
+                    <Route path=path!("/sign-in") view=crate::pages::sign_in::SignInPage ssr=leptos_router::SsrMode::Async />
                 </Routes>
             </Shell>
         </Router>

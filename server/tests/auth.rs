@@ -230,3 +230,85 @@ fn hash_password_refuses_an_empty_password_and_bad_hashes_are_refused_at_start()
         "the value must not be echoed: {err}"
     );
 }
+
+/// POSTs the sign-in page's form (`user`, `password`) to its server function.
+async fn form_sign_in(http: &reqwest::Client, patrol: &Patrol, body: &str) -> reqwest::Response {
+    http.post(format!("{}/api/sign_in", patrol.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("POST /api/sign_in")
+}
+
+#[tokio::test]
+async fn the_sign_in_form_shares_the_cookie_and_the_rate_limit_with_the_rest_route() {
+    let dir = TempDir::new("auth-form");
+    let patrol = admin_patrol(&dir, &["--secure-cookies"]);
+    let http = reqwest::Client::new();
+
+    let wrong = form_sign_in(&http, &patrol, "user=admin&password=guess-4711").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let text = wrong.text().await.expect("body");
+    assert!(text.contains("wrong user name or password"), "{text}");
+    assert!(
+        !text.contains("guess-4711"),
+        "the password must not be echoed: {text}"
+    );
+
+    let ok = form_sign_in(&http, &patrol, "user=admin&password=s3cret%20pass").await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    let cookie = ok.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .to_owned();
+    for part in [
+        "patrol_session=",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/",
+        "Secure",
+    ] {
+        assert!(cookie.contains(part), "{part} missing in {cookie}");
+    }
+    let session = cookie.split(';').next().expect("name=value").to_owned();
+    let me = |session: String| {
+        http.get(format!("{}/api/v1/session", patrol.url))
+            .header("cookie", session)
+            .send()
+    };
+    let body: Value = me(session.clone())
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(body["admin"], "admin");
+
+    let out = http
+        .post(format!("{}/api/sign_out", patrol.url))
+        .header("cookie", &session)
+        .send()
+        .await
+        .expect("POST /api/sign_out");
+    assert_eq!(out.status(), StatusCode::OK);
+    assert!(out.headers()["set-cookie"]
+        .to_str()
+        .is_ok_and(|c| c.contains("Max-Age=0")));
+    let body: Value = me(session).await.expect("GET").json().await.expect("JSON");
+    assert_eq!(body["admin"], Value::Null);
+
+    // One failure above on the form, four on the REST route: the form is throttled.
+    for _ in 0..4 {
+        assert_eq!(
+            sign_in(&http, &patrol, "admin", "nope").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let blocked = form_sign_in(&http, &patrol, "user=admin&password=s3cret%20pass").await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(blocked.headers().contains_key("retry-after"));
+    let text = blocked.text().await.expect("body");
+    assert!(text.contains("try again in"), "{text}");
+    assert!(!patrol.log().contains("s3cret"));
+}

@@ -1,16 +1,21 @@
 //! The frame every page shares: product, the etcd cluster Patrol watches,
-//! navigation, the access badge and the connection indicator.
+//! navigation, the access badge with sign-in or sign-out, and the
+//! connection indicator.
 
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
-use crate::auth::{get_access, Access};
+use crate::auth::{provide_access, use_access, Access};
 use crate::live::{use_live, StreamState};
 use crate::model::EtcdStatus;
+use crate::pages::sign_in::{sign_in_path, SignOut};
 
 /// Page frame with the top bar; `children` is the routed page.
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
+    provide_access();
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand">
@@ -31,6 +36,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/audit">"Audit"</A>
             </nav>
             <AccessBadge />
+            <SignInOut />
             <ConnectionIndicator />
         </header>
         <main class="page">{children()}</main>
@@ -40,28 +46,34 @@ pub fn Shell(children: Children) -> impl IntoView {
 /// Who is looking: an admin by name, or the read-only operator view.
 #[component]
 fn AccessBadge() -> impl IntoView {
-    let access = Resource::new(|| (), |_| get_access());
+    let access = use_access();
     let text = move || match access.get() {
-        Some(Ok(Access {
+        Some(Access {
             admin: Some(name),
             read_only: false,
             ..
-        })) => (
+        }) => (
             format!("admin: {name}"),
             "Signed in: admin actions are available",
         ),
-        Some(Ok(Access {
+        Some(Access {
             admin: Some(name),
             read_only: true,
             ..
-        })) => (
-            format!("admin: {name} (read-only mode)"),
+        }) => (
+            format!("admin: {name} (admin actions off)"),
             "Patrol runs with --read-only: admin actions are off",
         ),
-        Some(Ok(Access {
+        Some(Access {
+            read_only: true, ..
+        }) => (
+            "read-only: admin actions off".to_owned(),
+            "Patrol runs with --read-only: admin actions are off",
+        ),
+        Some(Access {
             sign_in_available: false,
             ..
-        })) => (
+        }) => (
             "read-only".to_owned(),
             "No admin credentials are configured: Patrol is read-only",
         ),
@@ -73,6 +85,46 @@ fn AccessBadge() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <span class="badge access" data-testid="access">"read-only"</span> }>
             <span class="badge access" data-testid="access" title=move || text().1>{move || text().0}</span>
+        </Transition>
+    }
+}
+
+/// "Sign in" for a visitor when sign-in is possible, "Sign out" for an admin.
+#[component]
+fn SignInOut() -> impl IntoView {
+    let access = use_access();
+    let location = use_location();
+    let sign_out = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = sign_out.value().get() {
+            access.refresh();
+        }
+    });
+    let next = move || {
+        let (path, query) = (location.pathname.get(), location.search.get());
+        if path.starts_with("/sign-in") {
+            return "/sign-in".to_owned();
+        }
+        let here = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        sign_in_path(&here)
+    };
+    view! {
+        <Transition fallback=|| ()>
+            {move || match access.get() {
+                Some(Access { admin: Some(_), .. }) => view! {
+                    <ActionForm action=sign_out attr:class="sign-out">
+                        <button type="submit" class="link" data-testid="sign-out">"Sign out"</button>
+                    </ActionForm>
+                }.into_any(),
+                Some(Access { sign_in_available: true, read_only: false, .. }) => view! {
+                    <a href=next class="sign-in-link" data-testid="sign-in-link">"Sign in"</a>
+                }.into_any(),
+                _ => ().into_any(),
+            }}
         </Transition>
     }
 }

@@ -2,6 +2,8 @@
 
 pub mod audit;
 pub mod cluster;
+pub mod etcd;
 pub mod keys;
 pub mod overview;
+pub mod sign_in;
 pub mod unavailable;

@@ -1,11 +1,19 @@
 //! `/clusters/<namespace>/<scope>`: one cluster, live.
 
+mod action_call;
+mod action_dialog;
+mod actions;
 mod facts;
+mod follow_through;
 pub mod lag_chart;
 mod lease;
 mod live;
 mod members;
+mod outcome;
 mod page;
+mod preflight_view;
+mod schedule;
 pub mod topology;
+mod verdict;
 
 pub use page::ClusterPage;

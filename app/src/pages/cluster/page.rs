@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::actions::ActionPanel;
 use super::facts::{Banners, ConfigView, Facts, TimelineHistory};
 use super::lag_chart::LagChart;
 use super::lease::LeaseCountdown;
@@ -114,6 +115,7 @@ fn ClusterLive(first: ClusterDetail, events: String) -> impl IntoView {
         {missing}
         {stale}
         {move || view! { <Banners cluster=cluster.get() /> }}
+        <ActionPanel cluster />
         <div class="cluster-top">
             <section class="card">
                 <h2>"Topology"</h2>

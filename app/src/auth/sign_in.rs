@@ -1,0 +1,175 @@
+//! Signing the admin in and out, shared by the REST route
+//! (`/api/v1/session`) and the sign-in page's server functions, so both
+//! check the same password, count the same failures and set the same cookie.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use axum::http::{HeaderMap, StatusCode};
+
+use super::admin::{session_cookie, Auth};
+use super::{password, Access, SESSION_COOKIE};
+use crate::error::AppError;
+
+/// Why a sign-in was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// No admin password is configured: Patrol is read-only.
+    NotConfigured,
+    /// Too many failures from this address; try again after this long.
+    Throttled(Duration),
+    /// Wrong user name or password (counted against the address).
+    Wrong,
+    /// The session store failed.
+    Internal(String),
+}
+
+impl Refusal {
+    /// Whole seconds to wait, at least one, for a throttled sign-in.
+    pub fn wait_secs(wait: Duration) -> u64 {
+        wait.as_secs().max(1)
+    }
+
+    /// The HTTP status that says it: 403, 429, 401 or 500.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Refusal::NotConfigured => StatusCode::FORBIDDEN,
+            Refusal::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            Refusal::Wrong => StatusCode::UNAUTHORIZED,
+            Refusal::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> AppError {
+        match r {
+            Refusal::NotConfigured => AppError::Forbidden(
+                "no admin password is configured (--admin-password-hash): Patrol is read-only"
+                    .into(),
+            ),
+            Refusal::Throttled(wait) => AppError::Forbidden(format!(
+                "too many failed sign-ins; try again in {} s",
+                Refusal::wait_secs(wait)
+            )),
+            Refusal::Wrong => AppError::Unauthorized("wrong user name or password".into()),
+            Refusal::Internal(e) => AppError::Internal(e),
+        }
+    }
+}
+
+/// A successful sign-in: the `Set-Cookie` value and what the browser may now do.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub cookie: String,
+    pub access: Access,
+}
+
+impl Auth {
+    /// Checks `user` and `password` from `source`, subject to the rate
+    /// limit, and opens a session. The password is never logged.
+    pub fn sign_in(
+        &self,
+        source: Option<IpAddr>,
+        user: &str,
+        password: &str,
+    ) -> Result<SignedIn, Refusal> {
+        let config = &self.config;
+        let Some(hash) = &config.password_hash else {
+            return Err(Refusal::NotConfigured);
+        };
+        if let Some(wait) = self.sessions.blocked_for(source) {
+            return Err(Refusal::Throttled(wait));
+        }
+        // Verify even for a wrong user name, so timing does not tell names apart.
+        let password_ok = password::verify(password, hash);
+        if !(password_ok && user == config.admin_user) {
+            self.sessions.failed(source);
+            tracing::warn!(source = ?source, "failed admin sign-in");
+            return Err(Refusal::Wrong);
+        }
+        let token = self
+            .sessions
+            .open(&config.admin_user, config.session_ttl)
+            .map_err(Refusal::Internal)?;
+        tracing::info!(source = ?source, user = %config.admin_user, "admin signed in");
+        let cookie = format!(
+            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+            config.session_ttl.as_secs(),
+            if config.secure_cookies {
+                "; Secure"
+            } else {
+                ""
+            }
+        );
+        let access = Access {
+            admin: Some(config.admin_user.clone()),
+            read_only: config.read_only,
+            sign_in_available: true,
+        };
+        Ok(SignedIn { cookie, access })
+    }
+
+    /// Ends the session the request's cookie names, if any. Returns the
+    /// `Set-Cookie` value that clears the cookie and what an anonymous
+    /// browser may do.
+    pub fn sign_out(&self, headers: &HeaderMap) -> (String, Access) {
+        if let Some(token) = session_cookie(headers) {
+            self.sessions.close(&token);
+        }
+        let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+        (clear, self.access(&HeaderMap::new()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::admin::AuthConfig;
+
+    fn auth(secure_cookies: bool) -> Auth {
+        Auth::new(AuthConfig {
+            admin_user: "admin".into(),
+            password_hash: password::hash("pw").ok(),
+            session_ttl: Duration::from_secs(60),
+            secure_cookies,
+            ..AuthConfig::default()
+        })
+    }
+
+    #[test]
+    fn right_password_opens_a_session_and_wrong_ones_are_counted() {
+        let a = auth(true);
+        let ip: Option<IpAddr> = "127.0.0.9".parse().ok();
+        assert_eq!(a.sign_in(ip, "admin", "nope").err(), Some(Refusal::Wrong));
+        assert_eq!(a.sign_in(ip, "root", "pw").err(), Some(Refusal::Wrong));
+        let ok = a.sign_in(ip, "admin", "pw").expect("signed in");
+        assert!(ok
+            .cookie
+            .contains("HttpOnly; SameSite=Strict; Max-Age=60; Secure"));
+        assert_eq!(ok.access.admin.as_deref(), Some("admin"));
+        assert!(!ok.cookie.contains("pw;"));
+        for _ in 0..3 {
+            let _ = a.sign_in(ip, "admin", "nope");
+        }
+        assert!(matches!(
+            a.sign_in(ip, "admin", "pw"),
+            Err(Refusal::Throttled(_))
+        ));
+    }
+
+    #[test]
+    fn sign_out_ends_the_session() {
+        let a = auth(false);
+        let ok = a.sign_in(None, "admin", "pw").expect("signed in");
+        assert!(!ok.cookie.contains("Secure"));
+        let pair = ok.cookie.split(';').next().unwrap_or_default().to_owned();
+        let mut h = HeaderMap::new();
+        h.insert("cookie", pair.parse().expect("header"));
+        assert!(a.identify(&h).is_some());
+        let (clear, access) = a.sign_out(&h);
+        assert!(clear.contains("Max-Age=0"));
+        assert_eq!(access.admin, None);
+        assert!(a.identify(&h).is_none());
+    }
+}

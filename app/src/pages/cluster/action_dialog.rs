@@ -1,0 +1,182 @@
+//! The confirmation dialog for one admin action: the preflight (for a
+//! switchover or failover), the options, the typed confirmation, then
+//! Patroni's answer and the follow-through in etcd.
+
+use leptos::prelude::*;
+
+use super::action_call::{call, Call, OptionFields, Options};
+use super::actions::ActionKind;
+use super::follow_through::Recorder;
+use super::outcome::{summary, OutcomeView};
+use super::preflight_view::PreflightView;
+use crate::action::api::{failover_preflight, switchover_preflight};
+use crate::action::ActionOutcome;
+use crate::error::AppError;
+use crate::patroni::Cluster;
+
+/// The dialog for `kind` on `cluster`; `on_close` removes it.
+#[component]
+pub fn ActionDialog(
+    kind: ActionKind,
+    cluster: Signal<Cluster>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let (namespace, scope, group) =
+        cluster.with_untracked(|c| (c.namespace.clone(), c.scope.clone(), c.citus_group));
+    let word = kind.confirm_word(&scope);
+    let needs_preflight = matches!(kind, ActionKind::Switchover | ActionKind::Failover);
+    let preflight = {
+        let (kind, ns, sc) = (kind.clone(), namespace.clone(), scope.clone());
+        Action::new(move |_: &()| {
+            let (kind, ns, sc) = (kind.clone(), ns.clone(), sc.clone());
+            async move {
+                match kind {
+                    ActionKind::Failover => failover_preflight(ns, sc, group).await,
+                    _ => switchover_preflight(ns, sc, group).await,
+                }
+            }
+        })
+    };
+    if needs_preflight {
+        preflight.dispatch(());
+    }
+    let opts = Options::default();
+    let may_choose = matches!(kind, ActionKind::Switchover);
+    let confirm = RwSignal::new(String::new());
+    let submit = Action::new(move |c: &Call| call(c.clone()));
+    let recorder = Recorder::new(cluster);
+    let loaded = move || preflight.value().get().and_then(Result::ok);
+    let accepted = move || {
+        matches!(
+            submit.value().get(),
+            Some(Ok(ActionOutcome { accepted: true, .. }))
+        )
+    };
+    // What still keeps the submit button disabled, in words.
+    let missing = {
+        let (kind, word) = (kind.clone(), word.clone());
+        move || {
+            opts.missing(&kind, loaded().as_ref()).or_else(|| {
+                (confirm.get() != word)
+                    .then_some("Type the name above exactly to enable the button.")
+            })
+        }
+    };
+    let ready = {
+        let missing = missing.clone();
+        move || {
+            missing().is_none()
+                && !submit.pending().get()
+                && !preflight.pending().get()
+                && !accepted()
+        }
+    };
+    let on_submit = {
+        let (kind, ns, sc) = (kind.clone(), namespace.clone(), scope.clone());
+        let ready = ready.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if !ready() {
+                return;
+            }
+            let revision = loaded().map(|p| p.revision);
+            let target = (ns.clone(), sc.clone(), group);
+            match opts.build(&kind, target, confirm.get_untracked(), revision) {
+                Ok(c) => {
+                    recorder.start();
+                    submit.dispatch(c);
+                }
+                Err(e) => submit.value().set(Some(Err(AppError::Invalid(e)))),
+            }
+        }
+    };
+    let rerun = move |_| {
+        submit.value().set(None);
+        preflight.value().set(None);
+        preflight.dispatch(());
+    };
+    let preflight_part = move || {
+        if !needs_preflight {
+            return None;
+        }
+        Some(match preflight.value().get() {
+            None => view! { <p class="muted" data-testid="preflight-loading">"Running the preflight checks…"</p> }.into_any(),
+            Some(Err(e)) => view! {
+                <div class="banner bad" role="alert" data-testid="preflight-error">{e.to_string()}</div>
+                <button type="button" on:click=rerun>"Try again"</button>
+            }.into_any(),
+            Some(Ok(p)) => view! {
+                <PreflightView preflight=p chosen=opts.candidate patroni_may_choose=may_choose />
+            }.into_any(),
+        })
+    };
+    let result = move || match submit.value().get() {
+        None => submit.pending().get().then(|| {
+            view! {
+                <p class="muted" data-testid="action-pending">"Asking Patroni…"</p>
+            }
+            .into_any()
+        }),
+        Some(Ok(outcome)) => Some(view! { <OutcomeView outcome recorder /> }.into_any()),
+        Some(Err(e)) => {
+            let conflict = matches!(e, AppError::Conflict(_)) && needs_preflight;
+            Some(view! {
+                <div class="banner bad" role="alert" data-testid="action-error">{e.to_string()}</div>
+                {conflict.then(|| view! {
+                    <button type="button" data-testid="rerun-preflight" on:click=rerun>"Run the preflight again"</button>
+                })}
+            }.into_any())
+        }
+    };
+    let close = move |_| on_close.run(());
+    // Escape closes, wherever the focus is; focus starts in the dialog.
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            on_close.run(());
+        }
+    });
+    on_cleanup(move || escape.remove());
+    let dialog_ref = NodeRef::<leptos::html::Div>::new();
+    dialog_ref.on_load(|el| {
+        let _ = el.focus();
+    });
+    let title = format!("{} · {scope}", kind.title());
+    view! {
+        <div class="modal-backdrop">
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="action-title"
+                data-testid="action-dialog" data-action=kind.slug() tabindex="-1" node_ref=dialog_ref>
+                <header class="dialog-head">
+                    <h2 id="action-title">{title}</h2>
+                    <button type="button" class="close" aria-label="Close" data-testid="dialog-close" on:click=close>"×"</button>
+                </header>
+                <p class="summary">{summary(&kind)}</p>
+                // Once Patroni accepted, only the outcome matters.
+                <div class="dialog-body" hidden=accepted>
+                {preflight_part}
+                <form class="dialog-form" on:submit=on_submit>
+                    <OptionFields kind=kind.clone() opts />
+                    <label class="field confirm" for="action-confirm">
+                        <span>"Type " <code>{word.clone()}</code> " to confirm"</span>
+                        <input id="action-confirm" type="text" autocomplete="off" spellcheck="false"
+                            data-testid="confirm-input" prop:value=move || confirm.get()
+                            on:input=move |ev| confirm.set(event_target_value(&ev)) />
+                    </label>
+                    <div class="dialog-buttons">
+                        <span class="muted small submit-hint" data-testid="submit-hint">{missing}</span>
+                        <button type="button" on:click=close data-testid="dialog-cancel">"Cancel"</button>
+                        <button type="submit" class="danger" data-testid="action-submit" disabled=move || !ready()>
+                            {kind.title()}
+                        </button>
+                    </div>
+                </form>
+                </div>
+                <div aria-live="polite">{result}</div>
+                {move || accepted().then(|| view! {
+                    <div class="dialog-buttons">
+                        <button type="button" data-testid="dialog-done" on:click=close>"Close"</button>
+                    </div>
+                })}
+            </div>
+        </div>
+    }
+}

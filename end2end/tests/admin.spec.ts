@@ -1,0 +1,135 @@
+import { test, expect, type Page } from '@playwright/test';
+import { watchErrors } from './etcd';
+
+/** Members of pg-meta that stream from the leader, as Patroni's REST API says. */
+async function streamingReplicas(): Promise<string[]> {
+  const resp = await fetch('http://127.0.0.1:18001/cluster');
+  const body = (await resp.json()) as { members: { name: string; role: string; state: string }[] };
+  return body.members.filter((m) => m.role !== 'leader' && m.state === 'streaming').map((m) => m.name);
+}
+
+/** pg-meta's leader, as Patroni's REST API says. */
+async function leader(): Promise<string | undefined> {
+  const resp = await fetch('http://127.0.0.1:18001/cluster');
+  const body = (await resp.json()) as { members: { name: string; role: string }[] };
+  return body.members.find((m) => m.role === 'leader')?.name;
+}
+
+async function signIn(page: Page, password: string) {
+  await page.getByTestId('sign-in-password').fill(password);
+  await page.getByTestId('sign-in-submit').click();
+}
+
+test('a viewer sees no admin actions, and the API refuses them', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/clusters/pg/pg-meta');
+  await expect(page.getByTestId('kv-live')).toHaveAttribute('data-state', 'live');
+  await expect(page.getByTestId('access')).toHaveText('read-only');
+  await expect(page.getByTestId('sign-in-link')).toBeVisible();
+  await expect(page.getByTestId('admin-actions')).toHaveCount(0);
+  await expect(page.locator('[data-testid^=action-]')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /switchover|failover|pause|restart/i })).toHaveCount(0);
+
+  const pause = await page.request.post('/api/v1/clusters/pg/pg-meta/pause', { data: { confirm: 'pg-meta' } });
+  expect(pause.status()).toBe(401);
+  expect(errors).toEqual([]);
+});
+
+test('an admin signs in through the form and runs a switchover to a chosen replica', async ({ page }) => {
+  test.setTimeout(150_000);
+  const errors = watchErrors(page);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('/clusters/pg/pg-meta');
+  await page.getByTestId('sign-in-link').click();
+  await expect(page).toHaveURL(/\/sign-in\?next=\/clusters\/pg\/pg-meta$/);
+  await expect(page.getByTestId('sign-in-user')).toHaveValue('admin');
+  // Hydrated (the live stream is open), so the form signs in without a reload.
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ok');
+  await page.screenshot({ path: 'test-results/sign-in-1280.png' });
+  await page.setViewportSize({ width: 375, height: 700 });
+  await page.screenshot({ path: 'test-results/sign-in-375.png' });
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  await signIn(page, 'not-the-password');
+  await expect(page.getByTestId('sign-in-error')).toHaveText('Wrong user name or password.');
+  await expect(page.getByTestId('sign-in-password')).not.toHaveValue(/e2e/);
+  await signIn(page, 'e2e-admin-password');
+  await expect(page).toHaveURL(/\/clusters\/pg\/pg-meta$/);
+  await expect(page.getByTestId('access')).toHaveText('admin: admin');
+  await expect(page.getByTestId('kv-live')).toHaveAttribute('data-state', 'live');
+  const panel = page.getByTestId('admin-actions');
+  await expect(panel).toBeVisible();
+
+  // Both replicas streaming, so both are eligible; the first by name is the target.
+  await expect.poll(streamingReplicas, { timeout: 60_000 }).toHaveLength(2);
+  const before = await leader();
+  const candidate = (await streamingReplicas()).sort()[0];
+  expect(before).toBeTruthy();
+  await page.getByTestId('action-switchover').click();
+  const dialog = page.getByTestId('action-dialog');
+  await expect(dialog).toHaveAttribute('data-action', 'switchover');
+  const row = dialog.locator(`[data-testid=candidate][data-candidate="${candidate}"]`);
+  await expect(row).toHaveAttribute('data-eligible', 'true', { timeout: 15_000 });
+  await expect(row.getByTestId('check-row').first()).toBeVisible();
+  await expect(row.locator('[data-testid=check-row][data-ok=false]')).toHaveCount(0);
+  await expect(dialog.locator(`[data-testid=candidate][data-candidate="${before}"]`)).toHaveCount(0);
+  await row.getByTestId('candidate-radio').check();
+
+  const submit = dialog.getByTestId('action-submit');
+  const confirm = dialog.getByTestId('confirm-input');
+  await expect(submit).toBeDisabled();
+  await expect(dialog.getByTestId('submit-hint')).toHaveText(/^Type the name above exactly/);
+  await confirm.fill('pg-met');
+  await expect(submit).toBeDisabled();
+  await confirm.fill('pg-meta');
+  await expect(submit).toBeEnabled();
+  await expect(dialog.getByTestId('submit-hint')).toHaveText('');
+  await dialog.screenshot({ path: 'test-results/switchover-dialog-1280.png' });
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.screenshot({ path: 'test-results/switchover-dialog-375.png' });
+  await submit.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/switchover-dialog-375-bottom.png' });
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  await submit.click();
+  await expect(dialog.getByTestId('action-result')).toHaveAttribute('data-accepted', 'true', { timeout: 60_000 });
+  const follow = dialog.getByTestId('follow-through');
+  await expect(follow).toHaveAttribute('data-state', 'met', { timeout: 60_000 });
+  await expect(follow).toHaveText(new RegExp(`^New leader ${candidate} seen in etcd after \\d+\\.\\d s$`));
+  await expect(dialog.getByTestId('result-line')).toContainText(candidate);
+  await dialog.screenshot({ path: 'test-results/switchover-done-1280.png' });
+  await page.setViewportSize({ width: 375, height: 700 });
+  await page.screenshot({ path: 'test-results/switchover-done-375.png' });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await expect(page.getByTestId('facts').getByTestId('leader')).toHaveText(candidate);
+  await dialog.getByTestId('dialog-done').click();
+  await expect(dialog).toHaveCount(0);
+
+  await page.goto('/audit');
+  const record = page.getByTestId('audit-row').filter({ hasText: 'switchover' }).filter({ hasText: 'pg/pg-meta' });
+  await expect(record.first()).toBeVisible();
+  await expect(page.getByTestId('audit-verified')).toHaveAttribute('data-ok', 'true');
+
+  await page.getByTestId('sign-out').click();
+  await expect(page.getByTestId('access')).toHaveText('read-only');
+  await expect(page.getByTestId('sign-in-link')).toBeVisible();
+
+  // The old leader streams again before the next test.
+  await expect.poll(streamingReplicas, { timeout: 60_000 }).toHaveLength(2);
+  // The one wrong password above is answered 401, which the browser logs.
+  expect(errors.filter((e) => !e.includes('status of 401'))).toEqual([]);
+});
+
+test('without WebAssembly the sign-in form still works, errors included', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/sign-in?next=/clusters/pg/pg-meta');
+  await signIn(page, 'not-the-password');
+  await expect(page.getByTestId('sign-in-error')).toHaveText('Wrong user name or password.');
+  await signIn(page, 'e2e-admin-password');
+  await expect(page.getByTestId('signed-in')).toHaveText('Signed in as admin.');
+  await expect(page.getByTestId('access')).toHaveText('admin: admin');
+  // The cluster page itself needs WebAssembly (it streams); the link leads there.
+  await expect(page.getByTestId('continue')).toHaveAttribute('href', '/clusters/pg/pg-meta');
+  await context.close();
+});
