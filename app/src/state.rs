@@ -41,6 +41,8 @@ pub struct AppState {
     /// Patroni REST client for admin actions, with the configured
     /// credentials and CAs; credentials never reach the browser.
     pub patroni: crate::patroni::rest::PatroniRest,
+    /// Where a copy of each snapshot downloaded goes (`--snapshot-dir`).
+    pub snapshot_dir: Option<std::sync::Arc<std::path::Path>>,
 }
 
 impl AppState {

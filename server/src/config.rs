@@ -100,6 +100,11 @@ pub struct Config {
     #[arg(long, env = "PATROL_PATRONI_CACERT", value_name = "FILE", value_parser = readable_file)]
     pub patroni_cacert: Option<PathBuf>,
 
+    /// Keep a copy of every etcd snapshot downloaded through Patrol here,
+    /// with a `.json` record of each (created if missing).
+    #[arg(long, env = "PATROL_SNAPSHOT_DIR", value_name = "DIR")]
+    pub snapshot_dir: Option<PathBuf>,
+
     /// Mark the session cookie Secure; use when Patrol is served over TLS (behind a proxy).
     #[arg(long, env = "PATROL_SECURE_COOKIES")]
     pub secure_cookies: bool,
@@ -144,6 +149,21 @@ impl Config {
             rest.default.cacert = Some(ca.clone());
         }
         Ok(rest)
+    }
+
+    /// `--snapshot-dir`, created if missing and made absolute; an unusable
+    /// directory stops start-up rather than the first snapshot's copy.
+    pub fn snapshot_dir(&self) -> anyhow::Result<Option<std::sync::Arc<std::path::Path>>> {
+        let Some(dir) = &self.snapshot_dir else {
+            return Ok(None);
+        };
+        let fail = |e: std::io::Error| anyhow::anyhow!("--snapshot-dir {}: {e}", dir.display());
+        std::fs::create_dir_all(dir).map_err(fail)?;
+        let dir = std::fs::canonicalize(dir).map_err(fail)?;
+        let probe = dir.join(".patrol-write-test");
+        std::fs::write(&probe, b"").map_err(fail)?;
+        let _ = std::fs::remove_file(&probe);
+        Ok(Some(dir.into()))
     }
 
     /// The admin part of the configuration.

@@ -87,6 +87,7 @@ pub async fn launch(
         etcd: gateway,
         audit,
         patroni,
+        snapshot_dir: config.snapshot_dir()?,
     };
     let shutdown = async move {
         shutdown.await;

@@ -15,7 +15,7 @@ use crate::etcd_cluster::maintenance::{
 };
 use crate::etcd_cluster::{hex_id, parse_hex_id, EtcdAlarm, EtcdAlarms, EtcdMember};
 
-pub use super::snapshot::{save_snapshot, snapshot, Snapshot};
+pub use super::snapshot::{keys_at, save_snapshot, snapshot, Snapshot};
 
 /// How long a request that blocks a member may take: defragmenting or
 /// physically compacting a large database takes a while.
@@ -35,17 +35,7 @@ pub async fn compact(
         .map_err(AppError::Unavailable)?;
     let current = now.header().map_or(0, |h| h.revision());
     let previous = compact_revision(gateway).await;
-    let revision = match to {
-        CompactTo::Revision(r) => r,
-        // Revisions r..=current survive a compaction at r.
-        CompactTo::KeepLast(n) if n >= 1 => current - n + 1,
-        CompactTo::KeepLast(n) => return Err(AppError::Invalid(format!("keep_last {n} < 1"))),
-    };
-    if revision < 1 || revision > current {
-        return Err(AppError::Invalid(format!(
-            "revision {revision} is outside 1..={current} (the current revision)"
-        )));
-    }
+    let revision = to.target(current)?;
     if previous.is_some_and(|p| revision <= p) {
         return Err(AppError::Conflict(format!(
             "etcd is compacted up to revision {} already",

@@ -98,3 +98,21 @@ where
         bytes,
     })
 }
+
+/// How many keys the keyspace held at `revision` (what a snapshot taken
+/// then holds, besides etcd's own bookkeeping).
+pub async fn keys_at(gateway: &Gateway, revision: i64) -> Result<i64, AppError> {
+    let opts = move || {
+        Some(
+            etcd_client::GetOptions::new()
+                .with_all_keys()
+                .with_count_only()
+                .with_revision(revision),
+        )
+    };
+    let reply = gateway
+        .call_shared(|mut c| async move { c.get("\0", opts()).await })
+        .await
+        .map_err(AppError::Unavailable)?;
+    Ok(reply.count())
+}

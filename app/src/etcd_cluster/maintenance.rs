@@ -14,6 +14,27 @@ pub enum CompactTo {
     KeepLast(i64),
 }
 
+impl CompactTo {
+    /// The compaction revision this asks for when the store is at
+    /// `current`: revisions before it are gone afterwards.
+    pub fn target(self, current: i64) -> Result<i64, crate::error::AppError> {
+        let revision = match self {
+            CompactTo::Revision(r) => r,
+            // Revisions r..=current survive a compaction at r.
+            CompactTo::KeepLast(n) if n >= 1 => current - n + 1,
+            CompactTo::KeepLast(n) => {
+                return Err(crate::error::AppError::Invalid(format!("keep {n} < 1")))
+            }
+        };
+        if revision < 1 || revision > current {
+            return Err(crate::error::AppError::Invalid(format!(
+                "revision {revision} is outside 1..={current} (the current revision)"
+            )));
+        }
+        Ok(revision)
+    }
+}
+
 /// A finished compaction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Compacted {

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub mod admin;
+pub mod etcd_admin;
 pub mod testbed;
 
 /// Gives this test process rustls' ring provider, as `patrol` itself does:
