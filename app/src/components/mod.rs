@@ -1,4 +1,5 @@
 //! Pieces shared by several pages.
 
+pub mod dialog;
 pub mod shell;
 pub mod time;

@@ -2,7 +2,18 @@
 //! status --cluster` shows it, with quorum and alarms; refreshed every few
 //! seconds while open.
 
+mod admin;
+mod answer;
+mod compact;
+mod dialog;
+mod fetch;
+mod kept;
+mod learner_env;
+mod maintenance;
 mod members;
+mod membership;
+mod pick;
+mod snapshot;
 
 use std::time::Duration;
 
@@ -12,6 +23,7 @@ use leptos_meta::Title;
 use crate::components::time::utc;
 use crate::error::AppError;
 use crate::etcd_cluster::EtcdStatus;
+use admin::EtcdAdmin;
 use members::MemberTable;
 
 /// How often the open page reads the status again.
@@ -35,6 +47,7 @@ pub fn EtcdPage() -> impl IntoView {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = set_tick;
+    let latest = Signal::derive(move || status.get().and_then(Result::ok));
     view! {
         <Title text="etcd · Patrol" />
         <Transition fallback=|| view! { <h1>"etcd"</h1><p class="muted">"Loading…"</p> }>
@@ -44,6 +57,12 @@ pub fn EtcdPage() -> impl IntoView {
                     <h1>"etcd"</h1>
                     <p class="banner bad" role="alert" data-testid="etcd-error">{e.to_string()}</p>
                 }.into_any(),
+            })}
+            // Outside the readings above, so an open dialog outlives each refresh.
+            <EtcdAdmin status=latest />
+            {move || latest.get().map(|s| view! {
+                <h2 class="etcd-members-title">"Members"</h2>
+                <MemberTable members=s.members />
             })}
         </Transition>
     }
@@ -60,7 +79,6 @@ fn EtcdBody(status: EtcdStatus) -> impl IntoView {
             </div>
         }
     });
-    let members = status.members.clone();
     view! {
         <header class="keys-head etcd-head">
             <h1>"etcd"</h1>
@@ -70,8 +88,6 @@ fn EtcdBody(status: EtcdStatus) -> impl IntoView {
         </header>
         {risks}
         <Facts status />
-        <h2 class="etcd-members-title">"Members"</h2>
-        <MemberTable members />
     }
 }
 

@@ -11,6 +11,7 @@ use super::outcome::{summary, OutcomeView};
 use super::preflight_view::PreflightView;
 use crate::action::api::{failover_preflight, switchover_preflight};
 use crate::action::ActionOutcome;
+use crate::components::dialog::{DoneButton, Modal, TypedConfirm};
 use crate::error::AppError;
 use crate::patroni::Cluster;
 
@@ -128,55 +129,22 @@ pub fn ActionDialog(
             }.into_any())
         }
     };
-    let close = move |_| on_close.run(());
-    // Escape closes, wherever the focus is; focus starts in the dialog.
-    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.key() == "Escape" {
-            on_close.run(());
-        }
-    });
-    on_cleanup(move || escape.remove());
-    let dialog_ref = NodeRef::<leptos::html::Div>::new();
-    dialog_ref.on_load(|el| {
-        let _ = el.focus();
-    });
     let title = format!("{} · {scope}", kind.title());
+    let missing = Signal::derive(move || missing().map(str::to_owned));
+    let button = kind.title();
     view! {
-        <div class="modal-backdrop">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="action-title"
-                data-testid="action-dialog" data-action=kind.slug() tabindex="-1" node_ref=dialog_ref>
-                <header class="dialog-head">
-                    <h2 id="action-title">{title}</h2>
-                    <button type="button" class="close" aria-label="Close" data-testid="dialog-close" on:click=close>"×"</button>
-                </header>
-                <p class="summary">{summary(&kind)}</p>
-                // Once Patroni accepted, only the outcome matters.
-                <div class="dialog-body" hidden=accepted>
+        <Modal title slug=kind.slug() on_close>
+            <p class="summary">{summary(&kind)}</p>
+            // Once Patroni accepted, only the outcome matters.
+            <div class="dialog-body" hidden=accepted>
                 {preflight_part}
                 <form class="dialog-form" on:submit=on_submit>
                     <OptionFields kind=kind.clone() opts />
-                    <label class="field confirm" for="action-confirm">
-                        <span>"Type " <code>{word.clone()}</code> " to confirm"</span>
-                        <input id="action-confirm" type="text" autocomplete="off" spellcheck="false"
-                            data-testid="confirm-input" prop:value=move || confirm.get()
-                            on:input=move |ev| confirm.set(event_target_value(&ev)) />
-                    </label>
-                    <div class="dialog-buttons">
-                        <span class="muted small submit-hint" data-testid="submit-hint">{missing}</span>
-                        <button type="button" on:click=close data-testid="dialog-cancel">"Cancel"</button>
-                        <button type="submit" class="danger" data-testid="action-submit" disabled=move || !ready()>
-                            {kind.title()}
-                        </button>
-                    </div>
+                    <TypedConfirm word=word.clone() confirm missing ready=Signal::derive(ready) button on_close />
                 </form>
-                </div>
-                <div aria-live="polite">{result}</div>
-                {move || accepted().then(|| view! {
-                    <div class="dialog-buttons">
-                        <button type="button" data-testid="dialog-done" on:click=close>"Close"</button>
-                    </div>
-                })}
             </div>
-        </div>
+            <div aria-live="polite">{result}</div>
+            <DoneButton shown=Signal::derive(accepted) on_close />
+        </Modal>
     }
 }

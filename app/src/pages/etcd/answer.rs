@@ -1,0 +1,259 @@
+//! What came of an etcd action: etcd's answer in a line and in full, or
+//! its refusal verbatim with the status code and what that code means.
+
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::admin::EtcdAction;
+use super::fetch::Answer;
+use super::learner_env::LearnerEnv;
+use crate::etcd_cluster::maintenance::{Compacted, DefragReport, LeaderMoved, MemberAdded};
+use crate::etcd_cluster::{EtcdAlarms, EtcdMembers, EtcdStatus};
+use crate::patroni::lag::human_bytes;
+
+/// The answer to `action`; `status` names members by their IDs.
+#[component]
+pub fn AnswerView(
+    action: EtcdAction,
+    answer: Answer,
+    status: Signal<Option<EtcdStatus>>,
+) -> impl IntoView {
+    let accepted = answer.ok();
+    let audit = answer.body["audit_seq"].as_u64().map(|seq| {
+        view! {
+            <p class="muted small" data-testid="audit-seq">
+                "Written to the " <a href="/audit">"audit log"</a> " as record " {seq} "."
+            </p>
+        }
+    });
+    let code = match answer.status {
+        0 => "no status".to_owned(),
+        s => format!("HTTP {s}"),
+    };
+    let detail = detail(action, &answer.body);
+    let head = if accepted {
+        let line = status.with_untracked(|s| headline(action, &answer.body, s.as_ref()));
+        let full = serde_json::to_string_pretty(&answer.body).unwrap_or_default();
+        view! {
+            <p class="ok" data-testid="result-line">"✓ " {line}</p>
+            {detail}
+            <details class="patroni-answer">
+                <summary class="muted small">"etcd's answer: " {code}</summary>
+                <pre data-testid="etcd-body">{full}</pre>
+            </details>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p class="bad" data-testid="result-line">"✗ Refused: " {code}</p>
+            <pre class="patroni-body" data-testid="etcd-error">{answer.error()}</pre>
+            <p data-testid="result-explanation">{meaning(answer.status)}</p>
+            {detail}
+        }
+        .into_any()
+    };
+    view! {
+        <div class="outcome" class:refused=!accepted data-testid="action-result"
+            data-accepted=accepted.to_string() data-status=answer.status>
+            {head}
+            {audit}
+        </div>
+    }
+}
+
+fn parse<T: DeserializeOwned>(body: &Value) -> Option<T> {
+    serde_json::from_value(body.clone()).ok()
+}
+
+/// The member with hex `id`, by name when the status knows it.
+fn name(status: Option<&EtcdStatus>, id: &str) -> String {
+    status
+        .and_then(|s| s.members.iter().find(|m| m.id == id))
+        .map_or_else(|| id.to_owned(), |m| m.label().to_owned())
+}
+
+/// An accepted answer in one line.
+fn headline(action: EtcdAction, body: &Value, status: Option<&EtcdStatus>) -> String {
+    let members = || {
+        parse::<EtcdMembers>(body).map_or_else(String::new, |m| {
+            let names: Vec<String> = m
+                .members
+                .iter()
+                .map(|m| match (m.name.as_str(), m.is_learner) {
+                    ("", _) => format!("{} (not started)", m.id),
+                    (n, true) => format!("{n} (learner)"),
+                    (n, false) => n.to_owned(),
+                })
+                .collect();
+            format!(" Members now: {}.", names.join(", "))
+        })
+    };
+    match action {
+        EtcdAction::Compact => parse::<Compacted>(body).map_or_else(
+            || "Compacted.".to_owned(),
+            |c| {
+                let physical = if c.physical { ", space freed" } else { "" };
+                format!(
+                    "Compacted: revisions before {} are gone{physical}.",
+                    c.revision
+                )
+            },
+        ),
+        EtcdAction::Defragment => parse::<DefragReport>(body).map_or_else(
+            || "Defragmented.".to_owned(),
+            |r| {
+                let freed: u64 = r.done.iter().map(freed).sum();
+                let n = r.done.len();
+                let s = if n == 1 { "" } else { "s" };
+                format!(
+                    "Defragmented {n} member{s}, {} given back.",
+                    human_bytes(freed)
+                )
+            },
+        ),
+        EtcdAction::Disarm => match parse::<EtcdAlarms>(body) {
+            Some(a) if !a.alarms.is_empty() => {
+                let left: Vec<String> = a.alarms.iter().map(|a| a.alarm.clone()).collect();
+                format!("Disarmed; still active: {}.", left.join(", "))
+            }
+            _ => "Alarms disarmed; none is active.".to_owned(),
+        },
+        EtcdAction::MoveLeader => parse::<LeaderMoved>(body).map_or_else(
+            || "Leadership moved.".to_owned(),
+            |m| {
+                let (from, to) = (name(status, &m.from), name(status, &m.to));
+                format!("Leadership moved from {from} to {to}.")
+            },
+        ),
+        EtcdAction::AddLearner => parse::<MemberAdded>(body).map_or_else(
+            || "Learner added.".to_owned(),
+            |m| format!("Learner {} added with ID {}.", m.name, m.id),
+        ),
+        EtcdAction::Promote => format!("Promoted.{}", members()),
+        EtcdAction::Remove => format!("Removed.{}", members()),
+        EtcdAction::Snapshot => "Snapshot taken.".to_owned(),
+    }
+}
+
+/// Bytes a defragmentation gave back.
+fn freed(d: &crate::etcd_cluster::maintenance::Defragmented) -> u64 {
+    match (d.db_size_before, d.db_size_after) {
+        (Some(b), Some(a)) => b.saturating_sub(a),
+        _ => 0,
+    }
+}
+
+/// What an answer holds beyond its line: each member defragmented (also
+/// when it stopped early), the new learner's settings.
+fn detail(action: EtcdAction, body: &Value) -> Option<AnyView> {
+    match action {
+        EtcdAction::Defragment => {
+            let report = parse::<DefragReport>(body).filter(|r| !r.done.is_empty())?;
+            Some(view! { <DefragTable report /> }.into_any())
+        }
+        EtcdAction::AddLearner => {
+            let env: Vec<String> = parse(&body["env"])?;
+            Some(view! { <LearnerEnv env /> }.into_any())
+        }
+        _ => None,
+    }
+}
+
+#[component]
+fn DefragTable(report: DefragReport) -> impl IntoView {
+    let size = |b: Option<u64>| b.map_or_else(|| "–".to_owned(), human_bytes);
+    let rows = report
+        .done
+        .into_iter()
+        .map(|d| {
+            let role = if d.was_leader { "leader" } else { "follower" };
+            view! {
+                <tr data-testid="defrag-row" data-member=d.name.clone() data-role=role>
+                    <td>{d.name.clone()}</td>
+                    <td>{role}</td>
+                    <td>{size(d.db_size_before)}" → "{size(d.db_size_after)}</td>
+                    <td>{took(d.took_ms)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="defrag-report" data-testid="defrag-report">
+                <thead><tr><th>"Member"</th><th>"Was"</th><th>"DB size"</th><th>"Took"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// "12 ms", "3.4 s".
+fn took(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
+}
+
+/// What a status code means here, in words.
+pub fn meaning(status: u16) -> &'static str {
+    match status {
+        0 => "Patrol did not answer; nothing is known to have happened.",
+        400 => "Not accepted as sent: the confirmation or a value is wrong. Nothing was done.",
+        401 => "Not signed in (any more): sign in again. Nothing was done.",
+        403 => "Not allowed: Patrol is read-only, or the request did not come from this page.",
+        404 => "No such member (any more).",
+        409 => "etcd refused it as things are now, in its words above.",
+        412 => "Refused before asking etcd, for the reason above.",
+        503 => "etcd or the audit log is unavailable; without an audit log Patrol acts on nothing.",
+        _ => "The action failed; the words above are etcd's or Patrol's.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn answers_read_as_one_line() {
+        let body =
+            json!({ "revision": 40, "previous": 3, "current_revision": 50, "physical": true });
+        assert_eq!(
+            headline(EtcdAction::Compact, &body, None),
+            "Compacted: revisions before 40 are gone, space freed."
+        );
+        let body = json!({ "done": [
+            { "member_id": "a", "name": "etcd2", "was_leader": false, "db_size_before": 4096, "db_size_after": 1024, "took_ms": 30 },
+            { "member_id": "b", "name": "etcd1", "was_leader": true, "db_size_before": 2048, "db_size_after": null, "took_ms": 20 },
+        ], "stopped": null, "audit_seq": 7 });
+        assert_eq!(
+            headline(EtcdAction::Defragment, &body, None),
+            "Defragmented 2 members, 3.0 KiB given back."
+        );
+        let body = json!({ "from": "a1", "to": "b2" });
+        assert_eq!(
+            headline(EtcdAction::MoveLeader, &body, None),
+            "Leadership moved from a1 to b2."
+        );
+        let body = json!({ "cluster_id": "c", "members": [
+            { "id": "a1", "name": "etcd1", "client_urls": [], "peer_urls": [], "is_learner": false },
+            { "id": "d4", "name": "", "client_urls": [], "peer_urls": [], "is_learner": true },
+        ] });
+        assert_eq!(
+            headline(EtcdAction::Remove, &body, None),
+            "Removed. Members now: etcd1, d4 (not started)."
+        );
+        assert_eq!(
+            headline(EtcdAction::Disarm, &json!({ "alarms": [] }), None),
+            "Alarms disarmed; none is active."
+        );
+        assert!(meaning(412).starts_with("Refused before asking etcd"));
+        assert_eq!(
+            (took(12), took(3_450)),
+            ("12 ms".to_owned(), "3.5 s".to_owned())
+        );
+    }
+}

@@ -1,0 +1,96 @@
+//! The snapshots Patrol keeps a copy of (`--snapshot-dir`), as `GET
+//! /api/v1/etcd/snapshots` lists them. Nothing shows without that
+//! directory, or when the route is missing.
+
+use leptos::prelude::*;
+use serde::Deserialize;
+
+use super::fetch::send;
+use crate::patroni::lag::human_bytes;
+
+/// One kept snapshot, as its `.json` record describes it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Kept {
+    pub file: String,
+    pub bytes: u64,
+    pub sha256: String,
+    pub revision: i64,
+    #[serde(default)]
+    pub keys: Option<i64>,
+    /// RFC 3339, UTC.
+    pub taken_at: String,
+}
+
+/// `GET /api/v1/etcd/snapshots`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct KeptList {
+    pub dir: Option<String>,
+    pub snapshots: Vec<Kept>,
+}
+
+/// The list, read when mounted and whenever `reload` changes.
+#[component]
+pub fn KeptSnapshots(reload: Signal<u32>) -> impl IntoView {
+    let list = RwSignal::new(None::<KeptList>);
+    Effect::new(move |_| {
+        reload.track();
+        leptos::task::spawn_local(async move {
+            let answer = send("GET", "/api/v1/etcd/snapshots", None).await;
+            let read = answer
+                .ok()
+                .then(|| serde_json::from_value::<KeptList>(answer.body).ok())
+                .flatten();
+            list.set(read);
+        });
+    });
+    move || {
+        let KeptList { dir, snapshots } = list.get()?;
+        let dir = dir?;
+        let body = if snapshots.is_empty() {
+            view! {
+                <p class="muted small">"None yet: every snapshot downloaded here is also kept there."</p>
+            }
+            .into_any()
+        } else {
+            view! { <KeptTable snapshots /> }.into_any()
+        };
+        Some(view! {
+            <div class="kept-snapshots" data-testid="kept-snapshots">
+                <h3>"Snapshots kept in " <code data-testid="snapshot-dir">{dir}</code></h3>
+                {body}
+            </div>
+        })
+    }
+}
+
+#[component]
+fn KeptTable(snapshots: Vec<Kept>) -> impl IntoView {
+    let rows = snapshots
+        .into_iter()
+        .map(|k| {
+            let short = k.sha256.chars().take(12).collect::<String>();
+            let keys = k.keys.map_or_else(|| "–".to_owned(), |n| n.to_string());
+            let taken = k.taken_at.replace('T', " ").replace('Z', " UTC");
+            view! {
+                <tr data-testid="kept-snapshot" data-file=k.file.clone()>
+                    <td class="file" data-label="File"><code>{k.file.clone()}</code></td>
+                    <td data-label="Taken">{taken}</td>
+                    <td data-label="Revision">{k.revision}</td>
+                    <td data-label="Keys">{keys}</td>
+                    <td data-label="Size">{human_bytes(k.bytes)}</td>
+                    <td data-label="SHA-256"><code title=k.sha256.clone()>{short}"…"</code></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="kept-table">
+                <thead><tr>
+                    <th>"File"</th><th>"Taken"</th><th>"Revision"</th><th>"Keys"</th><th>"Size"</th><th>"SHA-256"</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
