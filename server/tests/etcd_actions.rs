@@ -50,6 +50,20 @@ async fn a_snapshot_downloads_as_a_file_etcdctl_reads() {
     assert!(status["revision"].as_i64() >= Some(revision), "{status}");
     assert!(status["totalKey"].as_i64() > Some(0), "{status}");
 
+    // etcd appends a SHA-256 to the stream, which restore checks.
+    let restored = dir.path().join("restored");
+    let out = Command::new("etcdctl")
+        .env("ETCDCTL_API", "3")
+        .args(["snapshot", "restore"])
+        .arg(&path)
+        .arg("--data-dir")
+        .arg(&restored)
+        .output()
+        .expect("run etcdctl");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "etcdctl snapshot restore: {err}");
+    assert!(restored.join("member/snap/db").is_file(), "{err}");
+
     let data = std::fs::read(&path).expect("read snapshot");
     assert_eq!(data.len() as u64, bytes);
     let sha = hex::encode(Sha256::digest(&data));
@@ -210,5 +224,9 @@ async fn defragment_goes_member_by_member_leader_last_and_the_leader_moves() {
         .await;
 }
 
+#[path = "etcd_actions/alarm.rs"]
+mod alarm;
 #[path = "etcd_actions/learner.rs"]
 mod learner;
+#[path = "etcd_actions/permission.rs"]
+mod permission;

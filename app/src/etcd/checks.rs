@@ -124,7 +124,16 @@ pub fn refused(error: String) -> AppError {
         "not leader",
         "member not found",
     ];
-    if CONFLICTS.iter().any(|c| error.contains(c)) {
+    // Patrol's etcd user lacks the right: etcd's own words, as a refusal
+    // (403), never retried and never taken for an outage.
+    const DENIED: [&str; 3] = [
+        "permission denied",
+        "user name is empty",
+        "authentication failed",
+    ];
+    if DENIED.iter().any(|d| error.contains(d)) {
+        AppError::Forbidden(format!("etcd refused Patrol's etcd user: {error}"))
+    } else if CONFLICTS.iter().any(|c| error.contains(c)) {
         AppError::Conflict(error)
     } else {
         AppError::Unavailable(error)
@@ -212,5 +221,11 @@ mod tests {
             refused("connection refused".into()),
             AppError::Unavailable(_)
         ));
+        let denied = refused("grpc-status: PermissionDenied, etcdserver: permission denied".into());
+        assert_eq!(
+            denied.to_string(),
+            "forbidden: etcd refused Patrol's etcd user: \
+             grpc-status: PermissionDenied, etcdserver: permission denied"
+        );
     }
 }

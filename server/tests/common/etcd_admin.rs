@@ -22,6 +22,11 @@ pub struct EtcdAdmin {
 
 impl EtcdAdmin {
     pub fn start(endpoints: &str) -> EtcdAdmin {
+        Self::start_with(endpoints, &[])
+    }
+
+    /// The same, with more of Patrol's flags.
+    pub fn start_with(endpoints: &str, more: &[&str]) -> EtcdAdmin {
         let dir = TempDir::new("etcd-actions");
         let tokens = dir.path().join("tokens");
         std::fs::write(&tokens, format!("{TOKEN}\n")).expect("token file");
@@ -32,7 +37,7 @@ impl EtcdAdmin {
             audit.to_string_lossy().into_owned(),
             kept.to_string_lossy().into_owned(),
         );
-        let patrol = Patrol::start(&[
+        let mut args = vec![
             "--endpoints",
             endpoints,
             "--admin-token-file",
@@ -41,7 +46,9 @@ impl EtcdAdmin {
             &audit,
             "--snapshot-dir",
             &kept,
-        ]);
+        ];
+        args.extend(more);
+        let patrol = Patrol::start(&args);
         EtcdAdmin {
             patrol,
             dir,
