@@ -230,3 +230,5 @@ mod alarm;
 mod learner;
 #[path = "etcd_actions/permission.rs"]
 mod permission;
+#[path = "etcd_actions/testbed_learner.rs"]
+mod testbed_learner;

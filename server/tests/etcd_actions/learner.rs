@@ -14,7 +14,7 @@ use crate::scratch::{ready, Cluster};
 /// Asks again (20 s at most) while etcd refuses with a 409 whose words
 /// contain `busy`: a fresh cluster is "unhealthy" to etcd's strict
 /// reconfiguration check for 5 s, a new learner not "in sync" for a while.
-async fn patiently<F, Fut>(busy: &str, mut ask: F) -> (u16, Value)
+pub async fn patiently<F, Fut>(busy: &str, mut ask: F) -> (u16, Value)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = (u16, Value)>,

@@ -2,6 +2,7 @@
 //! never the shared test bed. Killed, and their data removed, on drop.
 #![allow(dead_code)] // shared by etcd_maintenance and etcd_actions, each uses a subset
 
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -63,27 +64,9 @@ impl Cluster {
     }
 
     fn spawn(&self, m: &Member, initial: &str, state: &str, extra: &[&str]) -> Child {
-        Command::new("etcd")
-            .arg(format!("--name={}", m.name))
-            .arg(format!(
-                "--data-dir={}",
-                self.dir.path().join(&m.name).display()
-            ))
-            .arg(format!("--listen-client-urls={}", m.client))
-            .arg(format!("--advertise-client-urls={}", m.client))
-            .arg(format!("--listen-peer-urls={}", m.peer))
-            .arg(format!("--initial-advertise-peer-urls={}", m.peer))
-            .arg(format!("--initial-cluster={initial}"))
-            .arg(format!("--initial-cluster-state={state}"))
-            .arg(format!("--initial-cluster-token={}", self.token))
-            .args(["--heartbeat-interval=50", "--election-timeout=500"])
-            .args(["--log-level=error", "--logger=zap"])
+        let data = self.dir.path().join(&m.name);
+        etcd(m, &data, initial, state, &self.token)
             .args(extra)
-            // Stray ETCD_* variables would reconfigure etcd.
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
             .spawn()
             .expect("spawn etcd (is etcd-server installed?)")
     }
@@ -137,6 +120,68 @@ impl Drop for Cluster {
     fn drop(&mut self) {
         for i in 0..self.members.len() {
             self.kill(i);
+        }
+    }
+}
+
+/// The command that starts member `m`, its data in `data`.
+fn etcd(m: &Member, data: &Path, initial: &str, state: &str, token: &str) -> Command {
+    let mut etcd = Command::new("etcd");
+    etcd.arg(format!("--name={}", m.name))
+        .arg(format!("--data-dir={}", data.display()))
+        .arg(format!("--listen-client-urls={}", m.client))
+        .arg(format!("--advertise-client-urls={}", m.client))
+        .arg(format!("--listen-peer-urls={}", m.peer))
+        .arg(format!("--initial-advertise-peer-urls={}", m.peer))
+        .arg(format!("--initial-cluster={initial}"))
+        .arg(format!("--initial-cluster-state={state}"))
+        .arg(format!("--initial-cluster-token={token}"))
+        .args(["--heartbeat-interval=50", "--election-timeout=500"])
+        .args(["--log-level=error", "--logger=zap"])
+        // Stray ETCD_* variables would reconfigure etcd.
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    etcd
+}
+
+/// A member joining a cluster started elsewhere (a learner added to the
+/// test bed): killed, and its data removed, on drop.
+pub struct Joiner {
+    pub member: Member,
+    _dir: TempDir,
+}
+
+impl Joiner {
+    /// Starts `name` at `peer` with the `ETCD_INITIAL_CLUSTER` etcd gave.
+    pub fn start(name: &str, peer: &str, initial_cluster: &str) -> Joiner {
+        let dir = TempDir::new("joiner");
+        let mut member = Member {
+            name: name.to_owned(),
+            client: format!("http://127.0.0.1:{}", free_port()),
+            peer: peer.to_owned(),
+            child: None,
+        };
+        let child = etcd(
+            &member,
+            &dir.path().join(name),
+            initial_cluster,
+            "existing",
+            "-",
+        )
+        .spawn()
+        .expect("spawn etcd (is etcd-server installed?)");
+        member.child = Some(child);
+        Joiner { member, _dir: dir }
+    }
+}
+
+impl Drop for Joiner {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.member.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
         }
     }
 }
