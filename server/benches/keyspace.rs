@@ -6,11 +6,10 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{ms, next_event, quantile, rss_mib, Events};
+use common::{connect_etcd, ms, next_event, quantile, rss_mib, start_etcd, Events, Guard};
 use etcd_client::{Client, ConnectOptions, GetOptions, Txn, TxnOp};
 use futures::{StreamExt, TryStreamExt};
 use reqwest::Url;
@@ -29,44 +28,6 @@ const WARMUP: usize = 2;
 const SAMPLES: usize = 20;
 const SSE_PUTS: usize = 200;
 const TESTBED: &str = "http://127.0.0.1:12379,http://127.0.0.1:12479,http://127.0.0.1:12579";
-
-/// A child process killed on drop, with a directory removed after it.
-struct Guard(Child, Option<PathBuf>);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-        if let Some(dir) = &self.1 {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-    }
-}
-
-/// Starts a single-member etcd on free ports, its data in a temp dir.
-fn start_etcd() -> (Guard, String) {
-    let port = || {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-        l.local_addr().expect("local address").port()
-    };
-    let (client, peer) = (port(), port());
-    let dir = std::env::temp_dir().join(format!("patrol-bench-{}-{client}", std::process::id()));
-    let url = format!("http://127.0.0.1:{client}");
-    let flags = format!(
-        "--name=bench --listen-client-urls={url} --advertise-client-urls={url} \
-         --listen-peer-urls=http://127.0.0.1:{peer} \
-         --initial-advertise-peer-urls=http://127.0.0.1:{peer} \
-         --initial-cluster=bench=http://127.0.0.1:{peer} --quota-backend-bytes=8589934592 \
-         --snapshot-count=1000000 --log-level=error --logger=zap"
-    );
-    let child = Command::new("etcd")
-        .args(flags.split_whitespace())
-        .arg(format!("--data-dir={}", dir.display()))
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start etcd (Debian's etcd-server must be on PATH)");
-    (Guard(child, Some(dir)), url)
-}
 
 /// Starts `patrol` on port 0 and reads its address from its log.
 fn start_patrol(etcd: &str) -> (Guard, String) {
@@ -283,17 +244,7 @@ async fn sse_latency(b: &Bench, etcd: &Client) -> Vec<Duration> {
 /// The whole benchmark; the guards it holds clean up however it ends.
 async fn run() {
     let (_etcd, endpoint) = start_etcd();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let client = loop {
-        // A fresh etcd needs a moment before it answers.
-        if let Ok(mut c) = Client::connect([&endpoint], None).await {
-            if c.status().await.is_ok() {
-                break c;
-            }
-        }
-        assert!(Instant::now() < deadline, "etcd did not answer in 20 s");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let client = connect_etcd(&endpoint).await;
     let start = Instant::now();
     load(&client).await;
     let (load_s, value) = (start.elapsed().as_secs_f64(), member_value(0).len());
