@@ -206,7 +206,9 @@ async fn a_nofailover_replica_is_refused() {
             "pg/pg-meta",
             "failover",
             "the tagged replica refused",
-            |p| candidate(p, &replica)["eligible"] == false,
+            // Waits for the tag itself: the replica may be refused for lag
+            // for a moment (another test's writes) before the reload lands.
+            |p| reasons(candidate(p, &replica)).contains("nofailover: tagged nofailover"),
         )
         .await;
     let c = candidate(&pf, &replica);
