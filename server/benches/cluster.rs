@@ -663,16 +663,5 @@ fn env(name: &str, default: &str) -> String {
 /// Runs the benchmark until it ends or Ctrl-C.
 #[tokio::main]
 async fn main() {
-    // reqwest is built without a default TLS provider; patrol installs ring.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    // On Ctrl-C select! drops `run`, and with it patrol and the scratch
-    // namespace's guard; exit only once that has happened.
-    let interrupted = tokio::select! {
-        () = run() => false,
-        _ = tokio::signal::ctrl_c() => true,
-    };
-    if interrupted {
-        eprintln!("interrupted; patrol stopped, {SCRATCH}/ deleted");
-        std::process::exit(130);
-    }
+    common::until_done_or_ctrl_c(run(), &format!("patrol stopped, {SCRATCH}/ deleted")).await;
 }

@@ -316,16 +316,5 @@ async fn run() {
 /// Runs the benchmark until it ends or Ctrl-C.
 #[tokio::main]
 async fn main() {
-    // reqwest is built without a default TLS provider; patrol installs ring.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    // On Ctrl-C select! drops `run`, and with it the guards of etcd, patrol
-    // and the temp dirs; exit only once that has happened.
-    let interrupted = tokio::select! {
-        () = run() => false,
-        _ = tokio::signal::ctrl_c() => true,
-    };
-    if interrupted {
-        eprintln!("interrupted; etcd and patrol stopped, temp dirs removed");
-        std::process::exit(130);
-    }
+    common::until_done_or_ctrl_c(run(), "etcd and patrol stopped, temp dirs removed").await;
 }

@@ -118,3 +118,20 @@ pub async fn connect_etcd(endpoint: &str) -> etcd_client::Client {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Runs a benchmark until it ends or Ctrl-C. On Ctrl-C, `select!` drops
+/// `run`, and with it every guard it holds (etcd, patrol, temp dirs, a
+/// scratch namespace); the process exits only after that, with
+/// `interrupted` printed.
+pub async fn until_done_or_ctrl_c(run: impl std::future::Future<Output = ()>, interrupted: &str) {
+    // reqwest is built without a default TLS provider; patrol installs ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let stopped = tokio::select! {
+        () = run => false,
+        _ = tokio::signal::ctrl_c() => true,
+    };
+    if stopped {
+        eprintln!("interrupted; {interrupted}");
+        std::process::exit(130);
+    }
+}
