@@ -6,6 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::shell::Shell;
+use crate::components::title::format_title;
 use crate::live::provide_live;
 use crate::pages::{
     cluster::ClusterPage, keys::KeysPage, overview::OverviewPage, unavailable::NotFound,
@@ -39,7 +40,9 @@ pub fn App() -> impl IntoView {
     provide_live();
     view! {
         <Stylesheet id="patrol" href="/pkg/patrol.css" />
-        <Title text="Patrol" />
+        // Every page's title passes through this formatter: it escapes what
+        // leptos_meta would otherwise write into the page as is.
+        <Title formatter=format_title text="Patrol" />
         <Router>
             <Shell>
                 <Routes fallback=NotFound>

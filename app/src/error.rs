@@ -32,7 +32,24 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Internal(value.to_string())
+        let error = match value {
+            // The request's body or query did not hold the arguments: the
+            // caller's mistake, said as such (400), never a 500.
+            ServerFnErrorErr::Args(e) => AppError::Invalid(format!("bad arguments: {e}")),
+            ServerFnErrorErr::MissingArg(e) => AppError::Invalid(format!("missing argument {e}")),
+            ServerFnErrorErr::UnsupportedRequestMethod(e) => AppError::Invalid(e),
+            // In the browser: the request never got an answer.
+            ServerFnErrorErr::Request(e) => {
+                AppError::Unavailable(format!("Patrol did not answer: {e}"))
+            }
+            other => AppError::Internal(other.to_string()),
+        };
+        // On the server, the error leaves with its own status code, not 500.
+        #[cfg(feature = "ssr")]
+        if let Some(r) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            r.set_status(error.status());
+        }
+        error
     }
 }
 

@@ -21,6 +21,7 @@ pub mod pages;
 pub mod patroni;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod text;
 
 /// Browser entry point: attaches the server-rendered page to the app.
 #[cfg(feature = "hydrate")]

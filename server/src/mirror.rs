@@ -13,7 +13,7 @@ use app::cluster::book::ClusterBook;
 use app::keyspace::path::prefix_end;
 use app::model::{EtcdStatus, Overview};
 use app::patroni::summary::sort_worst_first;
-use app::patroni::{clusters_in_namespace, ClusterKey, KeyKind};
+use app::patroni::{clusters_in_namespace, ClusterKey, KeyKind, MAX_CLUSTER_VALUE};
 use etcd_client::{EventType, GetOptions, WatchOptions};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -60,8 +60,20 @@ pub fn spawn(gateway: Gateway, namespaces: Vec<String>) -> (JoinHandle<()>, Publ
 
 /// A key's value and the lease it is attached to (0: none).
 struct Stored {
+    /// The value, or its first [`MAX_CLUSTER_VALUE`] + 1 bytes: the parser
+    /// reads nothing larger (it warns instead), so the copy holds no more.
     value: Vec<u8>,
     lease: i64,
+}
+
+impl Stored {
+    fn of(kv: &etcd_client::KeyValue) -> Stored {
+        let value = kv.value();
+        Stored {
+            value: value.get(..=MAX_CLUSTER_VALUE).unwrap_or(value).to_vec(),
+            lease: kv.lease(),
+        }
+    }
 }
 
 /// `(namespace index, scope)`: the unit the mirror re-parses.
@@ -126,11 +138,7 @@ impl Mirror {
                     cluster_id = h.cluster_id();
                 }
                 for item in resp.kvs() {
-                    let stored = Stored {
-                        value: item.value().to_vec(),
-                        lease: item.lease(),
-                    };
-                    kvs.insert(item.key().to_vec(), stored);
+                    kvs.insert(item.key().to_vec(), Stored::of(item));
                 }
                 match resp.kvs().last() {
                     Some(last) if resp.more() => start = [last.key(), &[0]].concat(),
@@ -204,11 +212,7 @@ impl Mirror {
                 let Some(kv) = event.kv() else { continue };
                 match event.event_type() {
                     EventType::Put => {
-                        let stored = Stored {
-                            value: kv.value().to_vec(),
-                            lease: kv.lease(),
-                        };
-                        self.kvs.insert(kv.key().to_vec(), stored);
+                        self.kvs.insert(kv.key().to_vec(), Stored::of(kv));
                     }
                     EventType::Delete => {
                         self.kvs.remove(kv.key());

@@ -8,11 +8,13 @@ use std::sync::Arc;
 use super::history::{self, MemberLag};
 use super::{ClusterDetail, LeaderLease};
 use crate::error::AppError;
-use crate::patroni::{normalize_namespace, Cluster, ClusterSummary, GoneMember};
+use crate::patroni::{normalize_namespace, Cluster, ClusterSummary, GoneMember, Member};
 use crate::state::AppState;
 
 /// How long a vanished member stays on the page.
 pub const GONE_FOR_MS: u64 = 60 * 60 * 1000;
+/// Most vanished members a cluster remembers (the most recent ones).
+pub const MAX_GONE: usize = 32;
 
 /// `(namespace, scope, Citus group)`.
 pub type ClusterId = (String, String, Option<u32>);
@@ -114,12 +116,37 @@ fn gone_members(prev: Option<&Cluster>, current: &Cluster, now: u64) -> Vec<Gone
     for m in &prev.members {
         if !present(&m.name) && !gone.iter().any(|g| g.member.name == m.name) {
             gone.push(GoneMember {
-                member: m.clone(),
+                member: as_gone(m),
                 since_ms: now,
             });
         }
     }
+    // Newest first past the cap: a flood of vanishing keys must not grow
+    // every event of this cluster.
+    if gone.len() > MAX_GONE {
+        gone.sort_by_key(|g| std::cmp::Reverse(g.since_ms));
+        gone.truncate(MAX_GONE);
+    }
     gone
+}
+
+/// What the gone row and the topology show of a vanished member: who and
+/// where it was, its role, timeline and positions. Its tags (but the
+/// `replicatefrom` the topology places it by), pending-restart reasons and
+/// versions go, so a big member value is not carried for an hour.
+fn as_gone(m: &Member) -> Member {
+    let mut tags = std::collections::BTreeMap::new();
+    if let Some(from) = m.tags.get("replicatefrom") {
+        tags.insert("replicatefrom".to_owned(), from.clone());
+    }
+    Member {
+        tags,
+        pending_restart_reason: Vec::new(),
+        scheduled_restart: None,
+        version: None,
+        postgres_version: None,
+        ..m.clone()
+    }
 }
 
 /// The page data of one cluster, with its leader lease read (through the
@@ -191,6 +218,40 @@ mod tests {
     }
 
     const M: &str = r#"{"conn_url":"postgres://h:1/p","state":"running","role":"replica"}"#;
+
+    #[test]
+    fn a_gone_member_keeps_only_what_its_row_shows() {
+        let mut book = ClusterBook::default();
+        let none = BTreeMap::new();
+        let big = format!(
+            r#"{{"conn_url":"postgres://h:1/p","state":"running","role":"replica","tags":{{"replicatefrom":"a1","junk":"{}"}}}}"#,
+            "x".repeat(60_000)
+        );
+        let both = parse(&[("/pg/a/members/a1", M), ("/pg/a/members/a2", &big)]);
+        assert!(both[0].members[1].tags.contains_key("junk"));
+        book.replace_scope("/pg", "a", both, &none, 1_000);
+        book.replace_scope("/pg", "a", parse(&[("/pg/a/members/a1", M)]), &none, 2_000);
+        let entry = book.find("pg", "a", None).expect("cluster a");
+        let gone = &entry.cluster.gone[0].member;
+        assert_eq!(gone.name, "a2");
+        assert_eq!(gone.host.as_deref(), Some("h"));
+        assert_eq!(gone.replicatefrom(), Some("a1"));
+        assert!(!gone.tags.contains_key("junk"));
+        let event = serde_json::to_string(&entry.cluster).expect("json");
+        assert!(event.len() < 2_000, "{}", event.len());
+    }
+
+    #[test]
+    fn at_most_max_gone_members_are_remembered() {
+        let mut book = ClusterBook::default();
+        let none = BTreeMap::new();
+        let names: Vec<String> = (0..100).map(|i| format!("/pg/a/members/m{i}")).collect();
+        let all: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), M)).collect();
+        book.replace_scope("/pg", "a", parse(&all), &none, 1_000);
+        book.replace_scope("/pg", "a", parse(&all[..1]), &none, 2_000);
+        let entry = book.find("pg", "a", None).expect("cluster a");
+        assert_eq!(entry.cluster.gone.len(), MAX_GONE);
+    }
 
     #[test]
     fn vanished_members_are_remembered_then_forgotten() {

@@ -3,3 +3,4 @@
 pub mod dialog;
 pub mod shell;
 pub mod time;
+pub mod title;

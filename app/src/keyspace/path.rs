@@ -98,22 +98,38 @@ pub fn prefix_end(prefix: &[u8]) -> Vec<u8> {
 /// One step of a breadcrumb trail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Crumb {
-    /// The segment, as [`display_key`] shows it.
+    /// The segment, as [`display_key`] shows it, at most
+    /// [`MAX_CRUMB_CHARS`] characters; `…` stands for segments left out.
     pub name: String,
     /// The directory (ending in `/`) or, for the last step, the key.
     pub path: Vec<u8>,
 }
 
+/// Segments a trail shows after the root before it leaves some out.
+pub const HEAD_CRUMBS: usize = 2;
+/// Segments a trail shows at its end when it leaves some out.
+pub const TAIL_CRUMBS: usize = 4;
+/// Longest segment name a crumb shows, in characters.
+pub const MAX_CRUMB_CHARS: usize = 64;
+
 /// The breadcrumb trail from the root `/` down to a key or directory:
 /// `/pg/pg-meta/leader` gives `/`, `pg` (`/pg/`), `pg-meta`
 /// (`/pg/pg-meta/`) and `leader` (`/pg/pg-meta/leader`).
+///
+/// A deep key keeps its first [`HEAD_CRUMBS`] and last [`TAIL_CRUMBS`]
+/// segments, with one `…` crumb (to the directory just above the tail) for
+/// the rest, so a trail holds at most eight crumbs whatever the depth: a key
+/// of thousands of segments must not make a page of its square.
 pub fn crumbs(key_or_dir: &[u8]) -> Vec<Crumb> {
     let mut trail = vec![Crumb {
         name: "/".to_string(),
         path: b"/".to_vec(),
     }];
     let rest = key_or_dir.strip_prefix(b"/").unwrap_or(key_or_dir);
-    let mut end = key_or_dir.len() - rest.len();
+    let start = key_or_dir.len() - rest.len();
+    // (segment, end of its crumb's path) for every segment, without copying.
+    let mut steps: Vec<(&[u8], usize)> = Vec::new();
+    let mut end = start;
     let mut segments = rest.split(|&b| b == b'/').peekable();
     while let Some(segment) = segments.next() {
         let last = segments.peek().is_none();
@@ -122,11 +138,24 @@ pub fn crumbs(key_or_dir: &[u8]) -> Vec<Crumb> {
             break;
         }
         end += segment.len() + usize::from(!last);
-        trail.push(Crumb {
-            name: display_key(segment),
-            path: key_or_dir.get(..end).unwrap_or(key_or_dir).to_vec(),
-        });
+        steps.push((segment, end));
     }
+    let path = |end: usize| key_or_dir.get(..end).unwrap_or(key_or_dir).to_vec();
+    let crumb = |(segment, end): (&[u8], usize)| Crumb {
+        name: crate::text::shorten(&display_key(segment), MAX_CRUMB_CHARS),
+        path: path(end),
+    };
+    if steps.len() <= HEAD_CRUMBS + TAIL_CRUMBS + 1 {
+        trail.extend(steps.into_iter().map(crumb));
+        return trail;
+    }
+    let tail_from = steps.len() - TAIL_CRUMBS;
+    trail.extend(steps[..HEAD_CRUMBS].iter().copied().map(crumb));
+    trail.push(Crumb {
+        name: format!("… {} more", tail_from - HEAD_CRUMBS),
+        path: path(steps[tail_from - 1].1),
+    });
+    trail.extend(steps[tail_from..].iter().copied().map(crumb));
     trail
 }
 
@@ -286,6 +315,50 @@ mod tests {
                 None => assert!(key.is_empty() || key == b"/"),
             }
         }
+    }
+
+    #[test]
+    fn deep_keys_keep_a_short_trail() {
+        // 8,000 segments: the trail stays at eight crumbs, and their paths
+        // together hold a few copies of the key, not eight thousand.
+        let key: Vec<u8> = (0..8000)
+            .flat_map(|i| format!("/s{i}").into_bytes())
+            .collect();
+        let trail = crumbs(&key);
+        assert_eq!(trail.len(), 1 + HEAD_CRUMBS + 1 + TAIL_CRUMBS);
+        let names: Vec<&str> = trail.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "/",
+                "s0",
+                "s1",
+                "… 7994 more",
+                "s7996",
+                "s7997",
+                "s7998",
+                "s7999"
+            ]
+        );
+        assert_eq!(trail[3].path, [&key[..key.len() - 24], b"/"].concat());
+        assert!(is_dir(&trail[3].path) && key.starts_with(&trail[3].path));
+        assert_eq!(
+            trail.last().map(|c| c.path.as_slice()),
+            Some(key.as_slice())
+        );
+        let bytes: usize = trail.iter().map(|c| c.path.len() + c.name.len()).sum();
+        assert!(bytes < 8 * key.len(), "{bytes}");
+        // Seven segments are shown whole; eight are not.
+        assert_eq!(crumbs(b"/a/b/c/d/e/f/g").len(), 8);
+        assert_eq!(crumbs(b"/a/b/c/d/e/f/g/h")[3].name, "… 2 more");
+    }
+
+    #[test]
+    fn long_segment_names_are_shortened() {
+        let key = format!("/pg/{}", "x".repeat(10_000));
+        let trail = crumbs(key.as_bytes());
+        assert_eq!(trail[2].name.chars().count(), MAX_CRUMB_CHARS + 1);
+        assert_eq!(trail[2].path, key.as_bytes());
     }
 
     #[test]

@@ -79,12 +79,37 @@ struct Parts {
     failsafe: Option<String>,
     initialize: Option<String>,
     members: BTreeMap<String, String>,
+    /// Member keys past [`MAX_MEMBERS`].
+    members_ignored: usize,
     warnings: Vec<String>,
 }
 
+/// Largest member value Patrol reads. Patroni writes about a kilobyte; a
+/// bigger one is not Patroni's, and every page and event would carry it.
+pub const MAX_MEMBER_VALUE: usize = 64 << 10;
+/// Largest value of any other cluster key Patrol reads (`config` and
+/// `history` grow with a cluster's life, but not to this).
+pub const MAX_CLUSTER_VALUE: usize = 256 << 10;
+
+/// Most members Patrol reads of one cluster (Patroni clusters have a few;
+/// thousands of member keys are not Patroni's and would make every page
+/// and event of the cluster huge).
+pub const MAX_MEMBERS: usize = 256;
+/// Most warnings a cluster carries.
+pub const MAX_WARNINGS: usize = 50;
+
+/// The largest value Patrol reads for a key of `kind`.
+pub fn value_limit(kind: &KeyKind) -> usize {
+    match kind {
+        KeyKind::Member(_) => MAX_MEMBER_VALUE,
+        _ => MAX_CLUSTER_VALUE,
+    }
+}
+
 /// Builds every cluster found among `kvs`, the keys under `namespace`.
-/// Keys outside Patroni's layout are skipped; values that are not UTF-8 or
-/// not the JSON Patroni writes become warnings on their cluster.
+/// Keys outside Patroni's layout are skipped; values that are not UTF-8,
+/// not the JSON Patroni writes, or over [`value_limit`] become warnings on
+/// their cluster.
 pub fn clusters_in_namespace<'a>(
     namespace: &str,
     kvs: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
@@ -98,6 +123,14 @@ pub fn clusters_in_namespace<'a>(
             continue;
         };
         let entry = parts.entry((ck.scope, ck.group)).or_default();
+        let limit = value_limit(&ck.kind);
+        if value.len() > limit {
+            entry.warnings.push(format!(
+                "{key}: value is larger than {} (Patrol's limit for this key); ignored",
+                super::lag::human_bytes(limit as u64)
+            ));
+            continue;
+        }
         let Ok(value) = std::str::from_utf8(value) else {
             entry.warnings.push(format!("{key}: value is not UTF-8"));
             continue;
@@ -115,9 +148,10 @@ pub fn clusters_in_namespace<'a>(
             KeyKind::Failover => entry.failover = Some(value),
             KeyKind::Failsafe => entry.failsafe = Some(value),
             KeyKind::Initialize => entry.initialize = Some(value.trim().to_owned()),
-            KeyKind::Member(name) => {
+            KeyKind::Member(name) if entry.members.len() < MAX_MEMBERS => {
                 entry.members.insert(name, value);
             }
+            KeyKind::Member(_) => entry.members_ignored += 1,
         }
     }
     parts
@@ -222,9 +256,26 @@ impl Parts {
             system_identifier: self.initialize.filter(|s| !s.is_empty()),
             members,
             gone: Vec::new(),
-            warnings: self.warnings,
+            warnings: bounded(self.warnings, self.members_ignored),
         }
     }
+}
+
+/// The warnings a cluster shows: at most [`MAX_WARNINGS`], the last saying
+/// how many more there were, after one for member keys left unread.
+fn bounded(mut warnings: Vec<String>, members_ignored: usize) -> Vec<String> {
+    if members_ignored > 0 {
+        warnings.insert(
+            0,
+            format!("{members_ignored} more member keys ignored: Patrol reads at most {MAX_MEMBERS} members a cluster"),
+        );
+    }
+    if warnings.len() > MAX_WARNINGS {
+        let more = warnings.len() - (MAX_WARNINGS - 1);
+        warnings.truncate(MAX_WARNINGS - 1);
+        warnings.push(format!("… and {more} more warnings"));
+    }
+    warnings
 }
 
 fn resolve_role(patroni: Option<&str>, holds_leader: bool, in_sync: bool) -> Role {
@@ -258,6 +309,64 @@ mod tests {
 
     fn parse(ns: &str, kvs: &[(Vec<u8>, Vec<u8>)]) -> Vec<Cluster> {
         clusters_in_namespace(ns, kvs.iter().map(|(k, v)| (k.as_slice(), v.as_slice())))
+    }
+
+    #[test]
+    fn oversized_values_are_warned_about_not_read() {
+        let member = |extra: usize| {
+            format!(
+                r#"{{"conn_url":"postgres://h:1/p","state":"running","role":"replica","x":"{}"}}"#,
+                "x".repeat(extra)
+            )
+        };
+        let kvs = vec![
+            (b"/pg/a/members/a1".to_vec(), member(10).into_bytes()),
+            (
+                b"/pg/a/members/a2".to_vec(),
+                member(MAX_MEMBER_VALUE).into_bytes(),
+            ),
+            (b"/pg/a/config".to_vec(), vec![b' '; MAX_CLUSTER_VALUE + 1]),
+        ];
+        let c = &parse("/pg", &kvs)[0];
+        let names: Vec<&str> = c.members.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["a1"]);
+        assert_eq!(c.config, Value::Null);
+        assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
+        assert!(c.warnings[0].contains("/pg/a/members/a2: value is larger than 64.0 KiB"));
+        assert!(c.warnings[1].contains("/pg/a/config: value is larger than 256.0 KiB"));
+    }
+
+    #[test]
+    fn members_and_warnings_are_bounded() {
+        let m = r#"{"conn_url":"postgres://h:1/p","state":"running","role":"replica"}"#;
+        // In etcd's order: the malformed `bad…` keys before the `m…` ones.
+        let mut kvs: Vec<(Vec<u8>, Vec<u8>)> = (0..200)
+            .map(|i| {
+                (
+                    format!("/pg/a/members/bad{i:03}").into_bytes(),
+                    b"{".to_vec(),
+                )
+            })
+            .collect();
+        kvs.extend((0..1000).map(|i| {
+            (
+                format!("/pg/a/members/m{i:04}").into_bytes(),
+                m.as_bytes().to_vec(),
+            )
+        }));
+        let c = &parse("/pg", &kvs)[0];
+        assert_eq!(c.members.len(), MAX_MEMBERS);
+        assert_eq!(c.warnings.len(), MAX_WARNINGS);
+        assert!(
+            c.warnings[0].contains("more member keys ignored"),
+            "{}",
+            c.warnings[0]
+        );
+        assert!(
+            c.warnings[MAX_WARNINGS - 1].starts_with("… and "),
+            "{:?}",
+            c.warnings.last()
+        );
     }
 
     #[test]

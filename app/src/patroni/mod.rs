@@ -13,7 +13,9 @@ pub mod rest;
 pub mod summary;
 pub mod topology;
 
-pub use cluster::{clusters_in_namespace, Cluster, GoneMember};
+pub use cluster::{
+    clusters_in_namespace, value_limit, Cluster, GoneMember, MAX_CLUSTER_VALUE, MAX_MEMBER_VALUE,
+};
 pub use facts::{PendingSwitchover, TimelineSwitch};
 pub use key::{normalize_namespace, ClusterKey, KeyKind};
 pub use member::{parse_lsn, Member, Role};

@@ -16,9 +16,17 @@ use axum::Router;
 
 pub use routes::Routes;
 
-/// Routes of `/api/v1`.
+/// Routes of `/api/v1`; any other path under it is a JSON 404, like every
+/// other answer of the API, never the HTML page.
 pub fn router() -> Router<AppState> {
-    routes().into_parts().0
+    routes().into_parts().0.fallback(unknown_route)
+}
+
+async fn unknown_route(uri: axum::http::Uri) -> app::error::AppError {
+    app::error::AppError::NotFound(format!(
+        "no API route {}; see the README's HTTP API",
+        app::text::shorten(uri.path(), 200)
+    ))
 }
 
 /// Every path of `/api/v1` (as registered, with `{param}` placeholders).

@@ -119,6 +119,23 @@ impl Drop for Patrol {
     }
 }
 
+/// A client of the etcd at `endpoints`, once it answers (within 15 s).
+pub async fn etcd_client(endpoints: &[String]) -> etcd_client::Client {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Ok(mut c) = etcd_client::Client::connect(endpoints, None).await {
+            if c.get("probe", None).await.is_ok() {
+                return c;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "etcd at {endpoints:?} never answered"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// A port nobody listens on right now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
