@@ -5,6 +5,7 @@ mod clients;
 mod explain;
 pub mod maintenance;
 pub mod membership;
+mod read;
 mod snapshot;
 pub mod status;
 
@@ -18,6 +19,7 @@ use etcd_client::{Certificate, Client, ConnectOptions, Identity, TlsOptions};
 use tokio::sync::OnceCell;
 
 pub use explain::explain;
+pub use read::Consistency;
 
 /// How to reach etcd: what the server's flags say, etcdctl style.
 #[derive(Debug, Clone)]
@@ -76,6 +78,10 @@ struct Inner {
     client: OnceCell<Client>,
     /// One client per member, for requests etcd answers per member.
     members: clients::MemberClients,
+    /// Which configured endpoints were slow or failing, for reads.
+    read_health: read::Health,
+    /// Rotates the endpoint reads start at.
+    read_turn: std::sync::atomic::AtomicUsize,
 }
 
 /// Why a TLS flag combination or certificate file cannot be used.
@@ -122,6 +128,8 @@ impl Gateway {
                 tls_without_cert: https > 0 && config.cert.is_none(),
                 client: OnceCell::new(),
                 members: clients::MemberClients::default(),
+                read_health: read::Health::default(),
+                read_turn: std::sync::atomic::AtomicUsize::new(0),
             }),
         })
     }

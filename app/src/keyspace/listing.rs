@@ -10,11 +10,11 @@
 
 use std::collections::VecDeque;
 
-use etcd_client::{GetOptions, GetResponse, Txn, TxnOp, TxnOpResponse};
+use etcd_client::{GetOptions, GetResponse, TxnOpResponse};
 
 use super::model::Listing;
 use super::path::{b64_encode, display_key, prefix_end};
-use super::service::{call, dir_entry, entries, kv, MAX_LIMIT};
+use super::service::{dir_entry, entries, read_txn, MAX_LIMIT, MAX_PAGE_KEY_BYTES};
 use crate::error::AppError;
 use crate::etcd::Gateway;
 
@@ -47,7 +47,6 @@ pub async fn list(
     after: Option<Vec<u8>>,
     limit: usize,
 ) -> Result<Listing, AppError> {
-    let mut kv = kv(gw).await?;
     let limit = limit.clamp(1, MAX_LIMIT);
     let end = prefix_end(dir);
     let first = after.unwrap_or_else(|| dir.to_vec());
@@ -68,9 +67,9 @@ pub async fn list(
                 .with_range(to.clone())
                 .with_keys_only()
                 .with_limit(batch);
-            TxnOp::get(from.clone(), Some(at(opts, revision)))
+            (from.clone(), at(opts, revision))
         });
-        let (found, rev) = txn(gw, &mut kv, ops.collect()).await?;
+        let (found, rev) = txn(gw, ops.collect()).await?;
         revision = rev;
         for (i, resp) in todo.into_iter().zip(found) {
             queue[i].open = open_child(dir, &resp);
@@ -87,11 +86,11 @@ pub async fn list(
                 .with_range(slot.window.1.clone())
                 .with_keys_only()
                 .with_limit(1);
-            Some(TxnOp::get(prefix_end(child), Some(at(opts, revision))))
+            Some((prefix_end(child), at(opts, revision)))
         });
-        let ops: Vec<TxnOp> = ops.collect();
+        let ops: Vec<(Vec<u8>, GetOptions)> = ops.collect();
         if !ops.is_empty() {
-            let (probed, _) = txn(gw, &mut kv, ops).await?;
+            let (probed, _) = txn(gw, ops).await?;
             for (i, p) in todo.into_iter().zip(probed) {
                 queue[i].tail_empty = Some(p.kvs().is_empty());
             }
@@ -100,6 +99,7 @@ pub async fn list(
         let Some(rest) = read_slots(dir, &end, &mut queue, &mut out) else {
             break;
         };
+        let limit = page_len(&out, limit);
         if out.len() >= limit {
             next = out.get(limit).map(start_of).or_else(|| {
                 rest.front()
@@ -134,7 +134,7 @@ pub async fn list(
         path: display_key(dir),
         path_base64: b64_encode(dir),
         dirs,
-        keys: entries(gw, &mut kv, &keys, revision, dir.len()).await?,
+        keys: entries(gw, &keys, revision, dir.len()).await?,
         next: next.map(|n| b64_encode(&n)),
         revision,
     })
@@ -225,10 +225,9 @@ fn at(opts: GetOptions, revision: i64) -> GetOptions {
 
 async fn txn(
     gw: &Gateway,
-    kv: &mut etcd_client::KvClient,
-    ops: Vec<TxnOp>,
+    ops: Vec<(Vec<u8>, GetOptions)>,
 ) -> Result<(Vec<GetResponse>, i64), AppError> {
-    let resp = call(gw, kv.txn(Txn::new().and_then(ops))).await?;
+    let resp = read_txn(gw, ops).await?;
     let revision = resp.header().map_or(0, |h| h.revision());
     let gets = resp
         .op_responses()
@@ -297,6 +296,23 @@ fn read_window(
         (None, Some(last)) if resp.more() => Some(last.key().to_vec()),
         _ => None,
     }
+}
+
+/// How many of `out` fit on one page: at most `limit` entries, and no more
+/// than [`MAX_PAGE_KEY_BYTES`] of their keys (etcd allows keys of 1.5 MiB,
+/// and a page shows each one in a link), but always at least one.
+fn page_len(out: &[Entry], limit: usize) -> usize {
+    let mut bytes = 0;
+    for (i, entry) in out.iter().enumerate().take(limit) {
+        bytes += match entry {
+            Entry::Key(k) => k.len(),
+            Entry::Dir(_, path, _) => path.len(),
+        };
+        if bytes > MAX_PAGE_KEY_BYTES && i > 0 {
+            return i;
+        }
+    }
+    limit
 }
 
 fn start_of(entry: &Entry) -> Vec<u8> {

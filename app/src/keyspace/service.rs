@@ -1,7 +1,9 @@
 //! Reading keys from etcd, bounded: values, leases, history and search
 //! (listings: [`super::listing`]).
 
-use etcd_client::{GetOptions, KeyValue as EtcdKv, LeaseTimeToLiveOptions};
+use etcd_client::{
+    GetOptions, GetResponse, KeyValue as EtcdKv, LeaseTimeToLiveOptions, Txn, TxnOp, TxnResponse,
+};
 
 use super::model::{lease_hex, DirEntry, Found, History, KeyEntry, KeyValue, Version};
 use super::path::{b64_decode, b64_encode, display_key, prefix_end};
@@ -10,6 +12,9 @@ use crate::etcd::{Gateway, MAX_MESSAGE_BYTES};
 
 /// Most entries one listing or search page may hold.
 pub const MAX_LIMIT: usize = 5000;
+/// Most bytes of keys one listing or search page may hold; a page of big
+/// keys ends early, with a cursor to the rest.
+pub const MAX_PAGE_KEY_BYTES: usize = 256 << 10;
 /// Entries per page when the caller names no limit.
 pub const DEFAULT_LIMIT: usize = 500;
 /// Most versions one history request walks back.
@@ -21,12 +26,42 @@ pub const DEFAULT_HISTORY: usize = 20;
 /// memory a page of big values takes (etcd allows 1.5 MiB each).
 const SIZE_BATCH: usize = 64;
 
-/// The kv client, ready to receive big values.
-pub(super) async fn kv(gw: &Gateway) -> Result<etcd_client::KvClient, AppError> {
-    let client = gw.client().await.map_err(AppError::Unavailable)?;
-    Ok(client
+/// One range read, sent through [`Gateway::call_read`] so a stuck member
+/// cannot hold it up; the client accepts big values.
+pub(super) async fn range(
+    gw: &Gateway,
+    key: Vec<u8>,
+    opts: Option<GetOptions>,
+) -> Result<GetResponse, AppError> {
+    gw.call_read(|c, consistency| {
+        let key = key.clone();
+        let opts = consistency.get_options(opts.clone().unwrap_or_default());
+        async move { kv_of(c).get(key, Some(opts)).await }
+    })
+    .await
+    .map_err(AppError::Unavailable)
+}
+
+/// A transaction of range reads, each `(key, options)`, as [`range`].
+pub(super) async fn read_txn(
+    gw: &Gateway,
+    gets: Vec<(Vec<u8>, GetOptions)>,
+) -> Result<TxnResponse, AppError> {
+    gw.call_read(|c, consistency| {
+        let ops: Vec<TxnOp> = gets
+            .iter()
+            .map(|(key, opts)| TxnOp::get(key.clone(), Some(consistency.get_options(opts.clone()))))
+            .collect();
+        async move { kv_of(c).txn(Txn::new().and_then(ops)).await }
+    })
+    .await
+    .map_err(AppError::Unavailable)
+}
+
+fn kv_of(client: etcd_client::Client) -> etcd_client::KvClient {
+    client
         .kv_client()
-        .max_decoding_message_size(MAX_MESSAGE_BYTES))
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
 }
 
 /// Cursor of the next page: the first key it starts at, base64.
@@ -50,7 +85,6 @@ pub(super) fn dir_entry(name: &[u8], path: Vec<u8>, count: Option<u64>) -> DirEn
 /// adjacent keys are fetched in one range each, [`SIZE_BATCH`] at a time.
 pub(super) async fn entries(
     gw: &Gateway,
-    kv: &mut etcd_client::KvClient,
     keys: &[Vec<u8>],
     revision: i64,
     name_from: usize,
@@ -63,7 +97,7 @@ pub(super) async fn entries(
         let opts = GetOptions::new()
             .with_range([last.as_slice(), &[0]].concat())
             .with_revision(revision);
-        let resp = call(gw, kv.get(first.clone(), Some(opts))).await?;
+        let resp = range(gw, first.clone(), Some(opts)).await?;
         // The range may also hold keys of child directories between
         // `first` and `last`; keep only the ones asked for.
         let mut wanted = chunk.iter().peekable();
@@ -97,26 +131,43 @@ pub async fn search(
     after: Option<Vec<u8>>,
     limit: usize,
 ) -> Result<Found, AppError> {
-    let mut kv = kv(gw).await?;
     let limit = limit.clamp(1, MAX_LIMIT);
     let opts = GetOptions::new()
         .with_range(prefix_end(prefix))
         .with_keys_only()
         .with_limit(limit as i64);
     let from = after.unwrap_or_else(|| prefix.to_vec());
-    let resp = call(gw, kv.get(from, Some(opts))).await?;
+    let resp = range(gw, from, Some(opts)).await?;
     let revision = resp.header().map_or(0, |h| h.revision());
-    let found: Vec<Vec<u8>> = resp.kvs().iter().map(|k| k.key().to_vec()).collect();
-    let next = match found.last() {
-        Some(last) if resp.more() => Some(b64_encode(&[last.as_slice(), &[0]].concat())),
-        _ => None,
+    let mut found: Vec<Vec<u8>> = resp.kvs().iter().map(|k| k.key().to_vec()).collect();
+    let fit = fitting(&found);
+    let next = if fit < found.len() {
+        // Big keys: the page ends early and the next starts at the first left out.
+        found.get(fit).map(|first| b64_encode(first))
+    } else {
+        match found.last() {
+            Some(last) if resp.more() => Some(b64_encode(&[last.as_slice(), &[0]].concat())),
+            _ => None,
+        }
     };
+    found.truncate(fit);
     Ok(Found {
         prefix: display_key(prefix),
-        keys: entries(gw, &mut kv, &found, revision, 0).await?,
+        keys: entries(gw, &found, revision, 0).await?,
         next,
         revision,
     })
+}
+
+/// How many of `keys` fit in [`MAX_PAGE_KEY_BYTES`] (at least one).
+fn fitting(keys: &[Vec<u8>]) -> usize {
+    let mut bytes = 0;
+    keys.iter()
+        .position(|k| {
+            bytes += k.len();
+            bytes > MAX_PAGE_KEY_BYTES
+        })
+        .map_or(keys.len(), |i| i.max(1))
 }
 
 /// One key with its lease's remaining TTL. `cut` keeps only the first
@@ -152,8 +203,7 @@ pub async fn raw(gw: &Gateway, key: &[u8]) -> Result<Vec<u8>, AppError> {
 }
 
 async fn read(gw: &Gateway, key: &[u8]) -> Result<(EtcdKv, i64), AppError> {
-    let mut kv = kv(gw).await?;
-    let resp = call(gw, kv.get(key.to_vec(), None)).await?;
+    let resp = range(gw, key.to_vec(), None).await?;
     let revision = resp.header().map_or(0, |h| h.revision());
     match resp.kvs().first() {
         Some(item) => Ok((item.clone(), revision)),
@@ -163,13 +213,14 @@ async fn read(gw: &Gateway, key: &[u8]) -> Result<(EtcdKv, i64), AppError> {
 
 /// Remaining and granted TTL of a lease; `None`s when it just expired.
 async fn lease_ttl(gw: &Gateway, id: i64) -> Result<(Option<i64>, Option<i64>), AppError> {
-    let client = gw.client().await.map_err(AppError::Unavailable)?;
-    let mut lease = client.lease_client();
-    let resp = call(
-        gw,
-        lease.time_to_live(id, Some(LeaseTimeToLiveOptions::new())),
-    )
-    .await?;
+    // The leader answers this whatever the consistency asked for.
+    let resp = gw
+        .call_read(|c, _| async move {
+            let opts = LeaseTimeToLiveOptions::new();
+            c.lease_client().time_to_live(id, Some(opts)).await
+        })
+        .await
+        .map_err(AppError::Unavailable)?;
     // etcd answers -1 for a lease that no longer exists.
     Ok(match resp.ttl() {
         ttl if ttl < 0 => (None, None),
@@ -183,7 +234,6 @@ async fn lease_ttl(gw: &Gateway, id: i64) -> Result<(Option<i64>, Option<i64>), 
 pub async fn history(gw: &Gateway, key: &[u8], limit: usize) -> Result<History, AppError> {
     let limit = limit.clamp(1, MAX_HISTORY);
     let (current, revision) = read(gw, key).await?;
-    let mut kv = kv(gw).await?;
     let mut versions = Vec::new();
     let mut compacted = None;
     let mut at = current.mod_revision() - 1;
@@ -196,16 +246,16 @@ pub async fn history(gw: &Gateway, key: &[u8], limit: usize) -> Result<History, 
             break;
         }
         let opts = GetOptions::new().with_revision(at);
-        let resp = match gw.call(kv.get(key.to_vec(), Some(opts))).await {
+        let resp = match range(gw, key.to_vec(), Some(opts)).await {
             Ok(resp) => resp,
-            Err(e) if e.contains("compacted") => {
+            Err(AppError::Unavailable(e)) if e.contains("compacted") => {
                 compacted = Some(format!(
                     "versions before revision {} were compacted away by etcd",
                     at + 1
                 ));
                 break;
             }
-            Err(e) => return Err(AppError::Unavailable(e)),
+            Err(e) => return Err(e),
         };
         let Some(old) = resp.kvs().first() else { break };
         at = old.mod_revision() - 1;
@@ -231,12 +281,4 @@ fn version(item: &EtcdKv) -> Version {
         version: item.version(),
         lease: lease_hex(item.lease()),
     }
-}
-
-pub(super) async fn call<T, E, F>(gw: &Gateway, request: F) -> Result<T, AppError>
-where
-    F: std::future::Future<Output = Result<T, E>>,
-    E: std::error::Error + 'static,
-{
-    gw.call(request).await.map_err(AppError::Unavailable)
 }

@@ -108,6 +108,11 @@ impl Cluster {
     }
 
     /// Kills member `i` hard, as a crash would.
+    /// The process ID of member `i`, while it runs.
+    pub fn pid(&self, i: usize) -> Option<u32> {
+        self.members.get(i)?.child.as_ref().map(Child::id)
+    }
+
     pub fn kill(&mut self, i: usize) {
         if let Some(mut c) = self.members[i].child.take() {
             let _ = c.kill();
