@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use app::auth::admin::AuthConfig;
+use app::auth::proxy::{Cidr, TrustedProxies};
 use app::etcd::{EtcdConfig, EtcdUser};
 use app::patroni::rest::PatroniRestConfig;
 use clap::Parser;
@@ -108,6 +109,21 @@ pub struct Config {
     /// Mark the session cookie Secure; use when Patrol is served over TLS (behind a proxy).
     #[arg(long, env = "PATROL_SECURE_COOKIES")]
     pub secure_cookies: bool,
+
+    /// Reverse proxy (address or CIDR range) whose X-Forwarded-For and
+    /// X-Forwarded-Proto Patrol believes; repeat or comma-separate. From
+    /// anyone else those headers are ignored.
+    #[arg(long = "trusted-proxy", env = "PATROL_TRUSTED_PROXY", value_name = "CIDR", value_delimiter = ',', value_parser = parse_cidr)]
+    pub trusted_proxies: Vec<Cidr>,
+
+    /// Most connections open at once; past it new ones are closed at once.
+    #[arg(long, env = "PATROL_MAX_CONNECTIONS", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+
+    /// Most connections open at once from one address (--trusted-proxy
+    /// addresses excepted). Each open page holds one or two.
+    #[arg(long, env = "PATROL_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections_per_address: u32,
 }
 
 /// Admin tokens read from --admin-token-file; `Debug` shows only how many.
@@ -179,6 +195,16 @@ impl Config {
             read_only: self.read_only,
             session_ttl: self.session_ttl,
             secure_cookies: self.secure_cookies,
+            trusted_proxies: TrustedProxies(self.trusted_proxies.clone()),
+        }
+    }
+
+    /// The connection limits.
+    pub fn limits(&self) -> crate::serve::Limits {
+        crate::serve::Limits {
+            max_connections: self.max_connections as usize,
+            max_per_address: self.max_connections_per_address as usize,
+            trusted_proxies: TrustedProxies(self.trusted_proxies.clone()),
         }
     }
 
@@ -305,6 +331,10 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+fn parse_cidr(s: &str) -> Result<Cidr, String> {
+    s.parse()
+}
+
 fn parse_namespace(s: &str) -> Result<String, String> {
     app::patroni::normalize_namespace(s).ok_or_else(|| "namespace must not be empty".into())
 }
@@ -350,6 +380,7 @@ mod tests {
             (&["--user", "nopassword"][..], "--user"),
             (&["--cacert", "/nonexistent/ca.pem"][..], "--cacert"),
             (&["--namespace", "/"][..], "--namespace"),
+            (&["--trusted-proxy", "10.0.0.0/40"][..], "--trusted-proxy"),
         ] {
             let err = parse(args).expect_err("must be refused").to_string();
             assert!(err.contains(flag), "{err}");

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod config;
 pub mod mirror;
+pub mod serve;
 
 use std::future::Future;
 
@@ -95,9 +96,6 @@ pub async fn launch(
         // finishes, so graceful shutdown does not wait on them forever.
         mirror.abort();
     };
-    let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    serve::serve(listener, router(state), config.limits(), shutdown).await?;
     Ok(())
 }

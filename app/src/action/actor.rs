@@ -2,9 +2,7 @@
 //! address, for the audit log. REST handlers take it as an extractor;
 //! server functions read it from the request in context.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use crate::auth::admin::Admin;
@@ -37,10 +35,10 @@ impl FromRequestParts<AppState> for Actor {
                     .into(),
             ));
         }
-        let source = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+        let source = state
+            .auth
+            .client_addr(parts)
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
         Ok(Actor { admin, source })
     }
 }

@@ -1,13 +1,16 @@
 //! The proof of admin a mutating handler must take, and how a request earns it.
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use subtle::ConstantTimeEq;
 
+use super::proxy::TrustedProxies;
+use super::rate_limit::RateLimit;
 use super::sessions::Sessions;
 use super::{Access, SESSION_COOKIE};
 use crate::error::AppError;
@@ -26,6 +29,8 @@ pub struct AuthConfig {
     pub session_ttl: Duration,
     /// Mark the session cookie `Secure` (Patrol behind a TLS proxy).
     pub secure_cookies: bool,
+    /// Proxies whose `X-Forwarded-For`/`-Proto` Patrol believes.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl std::fmt::Debug for AuthConfig {
@@ -42,11 +47,12 @@ impl std::fmt::Debug for AuthConfig {
     }
 }
 
-/// Credentials and sessions. Cheap to clone.
+/// Credentials, sessions and the sign-in rate limit. Cheap to clone.
 #[derive(Clone, Default)]
 pub struct Auth {
     pub config: Arc<AuthConfig>,
     pub sessions: Sessions,
+    pub rate_limit: RateLimit,
 }
 
 /// How an admin proved who they are.
@@ -79,6 +85,7 @@ impl Auth {
         Auth {
             config: Arc::new(config),
             sessions: Sessions::default(),
+            rate_limit: RateLimit::default(),
         }
     }
 
@@ -93,6 +100,36 @@ impl Auth {
         }
         let token = session_cookie(headers)?;
         self.sessions.user(&token).map(|u| (u, Via::Session))
+    }
+
+    /// The client's address: the connection's, or the one a trusted proxy
+    /// forwarded.
+    pub fn client_addr(&self, parts: &Parts) -> Option<IpAddr> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        self.config.trusted_proxies.client(peer, &parts.headers)
+    }
+
+    /// The scheme browsers use to reach Patrol: what a trusted proxy says,
+    /// else `https` with `--secure-cookies` (served over TLS by a proxy),
+    /// else `http`.
+    pub fn scheme(&self, parts: &Parts) -> &'static str {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let https = self
+            .config
+            .trusted_proxies
+            .forwarded_https(peer, &parts.headers)
+            .unwrap_or(self.config.secure_cookies);
+        if https {
+            "https"
+        } else {
+            "http"
+        }
     }
 
     /// What the request may do, for the UI.
@@ -119,7 +156,7 @@ impl FromRequestParts<AppState> for Admin {
         // A browser's cookie rides along on cross-site requests too; only
         // same-origin ones may act with it. Tokens are never sent implicitly.
         if via == Via::Session && !matches!(parts.method, Method::GET | Method::HEAD) {
-            same_origin(&parts.headers)?;
+            same_origin(&parts.headers, state.auth.scheme(parts))?;
         }
         if state.auth.config.read_only {
             return Err(AppError::Forbidden(
@@ -130,22 +167,48 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
-/// The request's `Origin` must name the host it was sent to.
-fn same_origin(headers: &HeaderMap) -> Result<(), AppError> {
+/// The request's `Origin` must name this console: the scheme browsers
+/// reach it by, and the host and port the request was sent to.
+fn same_origin(headers: &HeaderMap, scheme: &str) -> Result<(), AppError> {
     let text = |h| headers.get(h).and_then(|v| v.to_str().ok());
     let (Some(origin), Some(host)) = (text(header::ORIGIN), text(header::HOST)) else {
         return Err(AppError::Forbidden(
             "refused: a signed-in browser request must carry an Origin header".into(),
         ));
     };
-    let origin_host = origin.split_once("://").map_or("", |(_, h)| h);
-    if origin_host == host {
+    let expected = origin_of(scheme, host);
+    let given = origin
+        .split_once("://")
+        .and_then(|(s, h)| origin_of(&s.to_ascii_lowercase(), h));
+    if given.is_some() && given == expected {
         Ok(())
     } else {
         Err(AppError::Forbidden(format!(
-            "refused: request from {origin} is not from this console ({host})"
+            "refused: request from {} is not from this console ({scheme}://{})",
+            crate::text::shorten(origin, 200),
+            crate::text::shorten(host, 200)
         )))
     }
+}
+
+/// `(scheme, host, port)` with the scheme's default port filled in and the
+/// host lower-cased, so `http://Host` and `http://host:80` are one origin.
+fn origin_of(scheme: &str, authority: &str) -> Option<(String, String, u16)> {
+    let default = match scheme {
+        "http" => 80,
+        "https" => 443,
+        _ => return None,
+    };
+    let authority = authority.trim_end_matches('/');
+    if authority.is_empty() || authority.contains(['/', '@', '?', '#']) {
+        return None;
+    }
+    // `[::1]:8000`, `host:8000` or a bare host.
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !p.contains(']') => (h, p.parse().ok()?),
+        _ => (authority, default),
+    };
+    Some((scheme.to_owned(), host.to_ascii_lowercase(), port))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -202,17 +265,46 @@ mod tests {
     }
 
     #[test]
-    fn origin_must_match_host() {
+    fn origin_must_match_scheme_host_and_port() {
         let ok = headers(&[
             ("origin", "http://127.0.0.1:8000"),
             ("host", "127.0.0.1:8000"),
         ]);
-        assert!(same_origin(&ok).is_ok());
+        assert!(same_origin(&ok, "http").is_ok());
+        // The same host and port over the other scheme is another origin.
+        let https = headers(&[
+            ("origin", "https://127.0.0.1:8000"),
+            ("host", "127.0.0.1:8000"),
+        ]);
+        assert!(same_origin(&https, "http").is_err());
+        assert!(same_origin(&https, "https").is_ok());
         let evil = headers(&[
             ("origin", "https://evil.example"),
             ("host", "127.0.0.1:8000"),
         ]);
-        assert!(same_origin(&evil).is_err());
-        assert!(same_origin(&headers(&[("host", "127.0.0.1:8000")])).is_err());
+        assert!(same_origin(&evil, "https").is_err());
+        let port = headers(&[
+            ("origin", "http://127.0.0.1:8001"),
+            ("host", "127.0.0.1:8000"),
+        ]);
+        assert!(same_origin(&port, "http").is_err());
+        // Default ports and case do not make another origin.
+        let default = headers(&[
+            ("origin", "https://Console.Example"),
+            ("host", "console.example:443"),
+        ]);
+        assert!(same_origin(&default, "https").is_ok());
+        let v6 = headers(&[("origin", "http://[::1]:8000"), ("host", "[::1]:8000")]);
+        assert!(same_origin(&v6, "http").is_ok());
+        for odd in [
+            "null",
+            "http://a@127.0.0.1:8000",
+            "file://",
+            "http://127.0.0.1:8000/x",
+        ] {
+            let h = headers(&[("origin", odd), ("host", "127.0.0.1:8000")]);
+            assert!(same_origin(&h, "http").is_err(), "{odd}");
+        }
+        assert!(same_origin(&headers(&[("host", "127.0.0.1:8000")]), "http").is_err());
     }
 }

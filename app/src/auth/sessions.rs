@@ -1,14 +1,9 @@
-//! Browser sessions (random tokens held in memory; a restart signs everyone
-//! out) and the sign-in rate limit.
+//! Browser sessions: random tokens held in memory; a restart signs everyone
+//! out.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// Failed sign-ins allowed per source address within [`FAILURE_WINDOW`].
-pub const MAX_FAILURES: usize = 5;
-pub const FAILURE_WINDOW: Duration = Duration::from_secs(60);
 
 struct Session {
     user: String,
@@ -18,7 +13,6 @@ struct Session {
 #[derive(Default)]
 struct Inner {
     sessions: HashMap<String, Session>,
-    failures: HashMap<Option<IpAddr>, Vec<Instant>>,
 }
 
 /// Shared session store. Cheap to clone.
@@ -65,27 +59,6 @@ impl Sessions {
             inner.sessions.remove(token);
         }
     }
-
-    /// How long `source` must wait before trying again, if it failed
-    /// [`MAX_FAILURES`] times within [`FAILURE_WINDOW`].
-    pub fn blocked_for(&self, source: Option<IpAddr>) -> Option<Duration> {
-        let mut inner = self.inner.lock().ok()?;
-        let now = Instant::now();
-        let list = inner.failures.entry(source).or_default();
-        list.retain(|t| now.duration_since(*t) < FAILURE_WINDOW);
-        (list.len() >= MAX_FAILURES).then(|| FAILURE_WINDOW - now.duration_since(list[0]))
-    }
-
-    /// Records a failed sign-in from `source`.
-    pub fn failed(&self, source: Option<IpAddr>) {
-        if let Ok(mut inner) = self.inner.lock() {
-            inner
-                .failures
-                .entry(source)
-                .or_default()
-                .push(Instant::now());
-        }
-    }
 }
 
 #[cfg(test)]
@@ -103,17 +76,5 @@ mod tests {
         assert_eq!(s.user(&a), None);
         let short = s.open("admin", Duration::ZERO).expect("open");
         assert_eq!(s.user(&short), None, "expired");
-    }
-
-    #[test]
-    fn five_failures_block_that_address_only() {
-        let s = Sessions::default();
-        let ip: Option<IpAddr> = "127.0.0.2".parse().ok();
-        for _ in 0..MAX_FAILURES {
-            assert_eq!(s.blocked_for(ip), None);
-            s.failed(ip);
-        }
-        assert!(s.blocked_for(ip).is_some_and(|d| d <= FAILURE_WINDOW));
-        assert_eq!(s.blocked_for("127.0.0.3".parse().ok()), None);
     }
 }

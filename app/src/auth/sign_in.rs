@@ -3,11 +3,12 @@
 //! check the same password, count the same failures and set the same cookie.
 
 use std::net::IpAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, StatusCode};
 
 use super::admin::{session_cookie, Auth};
+use super::rate_limit::Admission;
 use super::{password, Access, SESSION_COOKIE};
 use crate::error::AppError;
 
@@ -16,7 +17,8 @@ use crate::error::AppError;
 pub enum Refusal {
     /// No admin password is configured: Patrol is read-only.
     NotConfigured,
-    /// Too many failures from this address; try again after this long.
+    /// Too many attempts from this address are waiting their turn; try
+    /// again after this long.
     Throttled(Duration),
     /// Wrong user name or password (counted against the address).
     Wrong,
@@ -49,7 +51,7 @@ impl From<Refusal> for AppError {
                     .into(),
             ),
             Refusal::Throttled(wait) => AppError::Forbidden(format!(
-                "too many failed sign-ins; try again in {} s",
+                "too many sign-ins from this address are waiting; try again in {} s",
                 Refusal::wait_secs(wait)
             )),
             Refusal::Wrong => AppError::Unauthorized("wrong user name or password".into()),
@@ -66,9 +68,11 @@ pub struct SignedIn {
 }
 
 impl Auth {
-    /// Checks `user` and `password` from `source`, subject to the rate
-    /// limit, and opens a session. The password is never logged.
-    pub fn sign_in(
+    /// Checks `user` and `password` from `source` and opens a session.
+    /// Earlier failures from `source` make the attempt wait its turn (see
+    /// [`super::rate_limit`]) rather than refuse it, so a correct password
+    /// still signs in. The password is never logged.
+    pub async fn sign_in(
         &self,
         source: Option<IpAddr>,
         user: &str,
@@ -78,16 +82,26 @@ impl Auth {
         let Some(hash) = &config.password_hash else {
             return Err(Refusal::NotConfigured);
         };
-        if let Some(wait) = self.sessions.blocked_for(source) {
-            return Err(Refusal::Throttled(wait));
+        match self.rate_limit.admit(source, now()) {
+            Admission::Refused(wait) => return Err(Refusal::Throttled(wait)),
+            Admission::After(wait) if !wait.is_zero() => {
+                tracing::info!(source = ?source, "sign-in waits {wait:?} after earlier failures");
+                tokio::time::sleep(wait).await;
+            }
+            Admission::After(_) => {}
         }
-        // Verify even for a wrong user name, so timing does not tell names apart.
-        let password_ok = password::verify(password, hash);
+        // Verify even for a wrong user name, so timing does not tell names
+        // apart; off the async threads, since argon2 takes a while.
+        let (hash, given) = (hash.clone(), password.to_owned());
+        let password_ok = tokio::task::spawn_blocking(move || password::verify(&given, &hash))
+            .await
+            .unwrap_or(false);
         if !(password_ok && user == config.admin_user) {
-            self.sessions.failed(source);
+            self.rate_limit.failed(source, now());
             tracing::warn!(source = ?source, "failed admin sign-in");
             return Err(Refusal::Wrong);
         }
+        self.rate_limit.succeeded(source);
         let token = self
             .sessions
             .open(&config.admin_user, config.session_ttl)
@@ -122,6 +136,11 @@ impl Auth {
     }
 }
 
+/// Now, on tokio's clock (which tests can pause and advance).
+fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,31 +156,41 @@ mod tests {
         })
     }
 
-    #[test]
-    fn right_password_opens_a_session_and_wrong_ones_are_counted() {
+    #[tokio::test(start_paused = true)]
+    async fn wrong_passwords_slow_down_but_never_lock_out_the_right_one() {
         let a = auth(true);
         let ip: Option<IpAddr> = "127.0.0.9".parse().ok();
-        assert_eq!(a.sign_in(ip, "admin", "nope").err(), Some(Refusal::Wrong));
-        assert_eq!(a.sign_in(ip, "root", "pw").err(), Some(Refusal::Wrong));
-        let ok = a.sign_in(ip, "admin", "pw").expect("signed in");
+        assert_eq!(
+            a.sign_in(ip, "admin", "nope").await.err(),
+            Some(Refusal::Wrong)
+        );
+        assert_eq!(
+            a.sign_in(ip, "root", "pw").await.err(),
+            Some(Refusal::Wrong)
+        );
+        for _ in 0..10 {
+            let _ = a.sign_in(ip, "admin", "nope").await;
+        }
+        // Twelve failures: the right password waits its turn, then signs in.
+        let before = tokio::time::Instant::now();
+        let ok = a.sign_in(ip, "admin", "pw").await.expect("signed in");
+        assert!(before.elapsed() >= std::time::Duration::from_secs(1));
         assert!(ok
             .cookie
             .contains("HttpOnly; SameSite=Strict; Max-Age=60; Secure"));
         assert_eq!(ok.access.admin.as_deref(), Some("admin"));
         assert!(!ok.cookie.contains("pw;"));
-        for _ in 0..3 {
-            let _ = a.sign_in(ip, "admin", "nope");
-        }
-        assert!(matches!(
-            a.sign_in(ip, "admin", "pw"),
-            Err(Refusal::Throttled(_))
-        ));
+        // Another address was never slowed.
+        let other: Option<IpAddr> = "127.0.0.10".parse().ok();
+        let before = tokio::time::Instant::now();
+        a.sign_in(other, "admin", "pw").await.expect("signed in");
+        assert!(before.elapsed() < std::time::Duration::from_millis(100));
     }
 
-    #[test]
-    fn sign_out_ends_the_session() {
+    #[tokio::test]
+    async fn sign_out_ends_the_session() {
         let a = auth(false);
-        let ok = a.sign_in(None, "admin", "pw").expect("signed in");
+        let ok = a.sign_in(None, "admin", "pw").await.expect("signed in");
         assert!(!ok.cookie.contains("Secure"));
         let pair = ok.cookie.split(';').next().unwrap_or_default().to_owned();
         let mut h = HeaderMap::new();

@@ -14,18 +14,15 @@ use crate::error::AppError;
 /// against the configured hash and never logged or sent back.
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(user: String, password: String) -> Result<Access, AppError> {
-    use axum::extract::ConnectInfo;
     use axum::http::{header, HeaderValue};
 
     let state = expect_context::<crate::state::AppState>();
     // Failures are counted per client address, as on the REST route.
-    let source = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .ok()
-        .map(|ConnectInfo(addr)| addr.ip());
+    let source = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| state.auth.client_addr(&parts));
     let response = expect_context::<leptos_axum::ResponseOptions>();
     let plain_form = form_post().await;
-    let signed_in = match state.auth.sign_in(source, &user, &password) {
+    let signed_in = match state.auth.sign_in(source, &user, &password).await {
         Ok(s) => s,
         // A plain form post (no WebAssembly yet) is redirected back to the
         // form with the error in the URL; a status here would stop that.

@@ -2,31 +2,31 @@
 //! checks themselves live in `app::auth::sign_in`, shared with the sign-in
 //! page's server functions.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use app::auth::sign_in::Refusal;
 use app::auth::Access;
 use app::error::AppError;
 use app::state::AppState;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
-/// The client's address, when the server knows it.
+/// The client's address, when the server knows it: the connection's, or
+/// the one a trusted proxy forwarded.
 pub struct Source(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for Source {
+impl FromRequestParts<AppState> for Source {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Source, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        Ok(Source(ip))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Source, Self::Rejection> {
+        Ok(Source(state.auth.client_addr(parts)))
     }
 }
 
@@ -47,7 +47,11 @@ pub async fn sign_in(
     Source(source): Source,
     Json(creds): Json<Credentials>,
 ) -> Result<Response, AppError> {
-    let signed_in = match state.auth.sign_in(source, &creds.username, &creds.password) {
+    let signed_in = match state
+        .auth
+        .sign_in(source, &creds.username, &creds.password)
+        .await
+    {
         Ok(s) => s,
         Err(Refusal::Throttled(wait)) => return Ok(throttled(wait)),
         Err(refusal) => return Err(refusal.into()),
@@ -62,8 +66,9 @@ pub async fn sign_in(
 /// 429 with `Retry-After`, so scripts know how long to wait.
 fn throttled(wait: std::time::Duration) -> Response {
     let secs = Refusal::wait_secs(wait);
-    let body =
-        serde_json::json!({ "error": format!("too many failed sign-ins; try again in {secs} s") });
+    let body = serde_json::json!({
+        "error": format!("too many sign-ins from this address are waiting; try again in {secs} s")
+    });
     let mut resp = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
     if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
         resp.headers_mut().insert(header::RETRY_AFTER, v);
