@@ -20,6 +20,9 @@ fresh_root_base() {
   rm -rf "$tmp" "$tmp.log"
 }
 
+# Mounts inside the root, unmounted (last first) when it is removed.
+fresh_root_mounts=()
+
 # Unpacks a fresh copy of the base into $root, with /proc mounted, the host's
 # resolver, and a policy-rc.d that keeps packages from starting services (the
 # root shares the host's network, where the test bed runs). Removed on exit.
@@ -33,7 +36,8 @@ fresh_root_unpack() {
   printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
   chmod +x "$root/usr/sbin/policy-rc.d"
   mount -t proc proc "$root/proc"
-  mount --bind /dev/pts "$root/dev/pts" 2>/dev/null || true
+  fresh_root_mounts+=("$root/proc")
+  if mount --bind /dev/pts "$root/dev/pts" 2>/dev/null; then fresh_root_mounts+=("$root/dev/pts"); fi
   say "fresh bookworm root at $root"
 }
 
@@ -44,9 +48,15 @@ fresh_root_remove() {
   for pid in $(ls /proc | grep -E '^[0-9]+$'); do
     [ "$(readlink "/proc/$pid/root" 2>/dev/null)" = "$root" ] && kill "$pid" 2>/dev/null
   done
-  local m
-  for m in "$root/dev/pts" "$root/proc"; do
-    mountpoint -q "$m" && { umount "$m" 2>/dev/null || umount -l "$m"; }
+  local i m
+  for ((i = ${#fresh_root_mounts[@]} - 1; i >= 0; i--)); do
+    m=${fresh_root_mounts[i]}
+    if mountpoint -q "$m"; then umount "$m" 2>/dev/null || umount -l "$m"; fi
   done
+  # Nothing is removed while anything is still mounted inside.
+  if grep -q " $root/" /proc/mounts; then
+    echo "fresh-root: $root still has mounts; left in place" >&2
+    return 0
+  fi
   rm -rf --one-file-system "$root"
 }
