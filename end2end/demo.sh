@@ -16,10 +16,14 @@ echo "Patrol on http://127.0.0.1:8000 (Ctrl-C stops it; end2end/testbed/stop.sh 
 patrol="$CARGO_TARGET_DIR/release/patrol"
 # The test bed's Patroni REST login and an audit log, so that admin actions
 # work once an admin is configured: PATROL_DEMO_PASSWORD (user admin), or
-# --admin-password-hash / --admin-token-file among the arguments.
+# --admin-password-hash-file / --admin-token-file among the arguments. The
+# hash goes in a file of mode 600, not on the command line, where ps would
+# show it to every local user.
 admin=()
 if [[ -n "${PATROL_DEMO_PASSWORD:-}" ]]; then
-  admin=(--admin-password-hash "$(printf '%s\n' "$PATROL_DEMO_PASSWORD" | "$patrol" hash-password)")
+  hash_file="$PATROL_TESTBED_DIR/admin.hash"
+  (umask 077 && printf '%s\n' "$PATROL_DEMO_PASSWORD" | "$patrol" hash-password >"$hash_file")
+  admin=(--admin-password-hash-file "$hash_file")
 fi
 exec "$patrol" --endpoints "$PATROL_TESTBED_ENDPOINTS" --site-root "$root/target/site" \
   --patroni-rest "$PATROL_TESTBED_PATRONI_REST" --audit-log "$PATROL_TESTBED_DIR/audit.log" \

@@ -7,17 +7,7 @@ cd "$(dirname "$0")/.."
 LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.130
 
-apt_packages=(protobuf-compiler chromium etcd-server etcd-client postgresql-15 python3-venv openssl ca-certificates)
-missing=()
-for p in "${apt_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "setup: apt-get install ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get -o DPkg::Lock::Timeout=300 update -qq
-  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+end2end/apt-install.sh
 
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 

@@ -1,5 +1,8 @@
-//! Command line and environment. Flags follow etcdctl's names and
-//! `ETCDCTL_*` variables so operators can reuse what they already have.
+//! Command line, environment and configuration file. Flags follow
+//! etcdctl's names and `ETCDCTL_*` variables so operators can reuse what they
+//! already have; `--config` gives every flag a key in a TOML file, and
+//! `--patroni-config` takes etcd's address and credentials from Patroni's own
+//! YAML file.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -8,13 +11,39 @@ use std::time::Duration;
 use app::auth::admin::AuthConfig;
 use app::auth::proxy::{Cidr, TrustedProxies};
 use app::etcd::{EtcdConfig, EtcdUser};
-use app::patroni::rest::PatroniRestConfig;
+use app::patroni::rest::{PatroniRestConfig, RestCredentials};
 use clap::Parser;
+
+pub mod check;
+mod file;
+mod load;
+mod patroni;
+mod secret;
+
+pub use load::{load, LoadError, Loaded, Origin};
+pub use secret::Secret;
 
 /// Patrol: a live web console for Patroni clusters on etcd.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "patrol", version, about, max_term_width = 100)]
+#[command(
+    name = "patrol",
+    version,
+    about,
+    max_term_width = 100,
+    after_help = "Commands:\n  patrol check-config [FLAGS]  validate the configuration and show where each value comes from\n  patrol hash-password         read a password on standard input and print its argon2 hash"
+)]
 pub struct Config {
+    /// TOML file with a key for every flag below (`dial_timeout = "2s"`);
+    /// flags and environment variables override it.
+    #[arg(long, env = "PATROL_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Patroni's YAML configuration (as `patronictl -c`): etcd's hosts, TLS
+    /// files and login from `etcd3`, the namespace, and the REST API login.
+    /// Flags, variables and --config keys for the same settings win.
+    #[arg(long, env = "PATROL_PATRONI_CONFIG", value_name = "FILE")]
+    pub patroni_config: Option<PathBuf>,
+
     /// etcd client URLs, comma-separated (http:// or https://).
     #[arg(long, env = "ETCDCTL_ENDPOINTS", value_delimiter = ',', default_value = "http://127.0.0.1:2379", value_parser = parse_endpoint)]
     pub endpoints: Vec<String>,
@@ -34,6 +63,10 @@ pub struct Config {
     /// etcd user as user:password. The password is never logged or shown.
     #[arg(long, env = "ETCDCTL_USER", value_name = "USER:PASSWORD", value_parser = parse_user, hide_env_values = true)]
     pub user: Option<EtcdUser>,
+
+    /// File whose first line is the etcd user as user:password (instead of --user).
+    #[arg(long, env = "PATROL_USER_FILE", value_name = "FILE", value_parser = read_user_file, conflicts_with = "user")]
+    pub user_file: Option<EtcdUser>,
 
     /// How long to wait for a connection to etcd (e.g. 2s, 500ms).
     #[arg(long, env = "ETCDCTL_DIAL_TIMEOUT", default_value = "2s", value_parser = parse_duration, allow_hyphen_values = true)]
@@ -67,7 +100,12 @@ pub struct Config {
     /// argon2 PHC hash of the admin password (make one with `patrol hash-password`).
     /// Without it and without --admin-token-file, Patrol is read-only.
     #[arg(long, env = "PATROL_ADMIN_PASSWORD_HASH", value_name = "PHC", value_parser = parse_phc, hide_env_values = true)]
-    pub admin_password_hash: Option<String>,
+    pub admin_password_hash: Option<Secret>,
+
+    /// File whose first line is the argon2 PHC hash of the admin password
+    /// (instead of --admin-password-hash, which `ps` shows to every local user).
+    #[arg(long, env = "PATROL_ADMIN_PASSWORD_HASH_FILE", value_name = "FILE", value_parser = read_phc_file, conflicts_with = "admin_password_hash")]
+    pub admin_password_hash_file: Option<Secret>,
 
     /// File of admin tokens for scripts, one per line (at least 16 characters;
     /// blank lines and # comments ignored), sent as `Authorization: Bearer <token>`.
@@ -97,6 +135,11 @@ pub struct Config {
     #[arg(long, env = "PATROL_PATRONI_USER", value_name = "USER:PASSWORD", value_parser = parse_patroni_user, hide_env_values = true)]
     pub patroni_user: Option<PatroniUser>,
 
+    /// File whose first line is the Patroni REST login as user:password
+    /// (instead of --patroni-user).
+    #[arg(long, env = "PATROL_PATRONI_USER_FILE", value_name = "FILE", value_parser = read_patroni_user_file, conflicts_with = "patroni_user")]
+    pub patroni_user_file: Option<PatroniUser>,
+
     /// Default CA bundle (PEM) for https:// Patroni REST APIs, over --patroni-rest's default.
     #[arg(long, env = "PATROL_PATRONI_CACERT", value_name = "FILE", value_parser = readable_file)]
     pub patroni_cacert: Option<PathBuf>,
@@ -124,6 +167,11 @@ pub struct Config {
     /// addresses excepted). Each open page holds one or two.
     #[arg(long, env = "PATROL_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections_per_address: u32,
+
+    /// The REST login and CA `--patroni-config` found, under --patroni-rest's
+    /// default and the --patroni-user/--patroni-cacert flags.
+    #[arg(skip)]
+    pub patroni_config_rest: RestCredentials,
 }
 
 /// Admin tokens read from --admin-token-file; `Debug` shows only how many.
@@ -151,13 +199,26 @@ impl std::fmt::Debug for PatroniUser {
 
 impl Config {
     /// Patroni REST credentials: --patroni-rest's file, its default
-    /// overridden by --patroni-user and --patroni-cacert.
+    /// overridden by --patroni-user and --patroni-cacert; what
+    /// --patroni-config found fills only what those leave unset.
     pub fn patroni_rest(&self) -> Result<PatroniRestConfig, String> {
         let mut rest = match &self.patroni_rest {
             Some(path) => PatroniRestConfig::from_file(path)?,
             None => PatroniRestConfig::default(),
         };
-        if let Some(user) = &self.patroni_user {
+        let found = &self.patroni_config_rest;
+        if rest.default.username.is_none() && found.username.is_some() {
+            rest.default.username = found.username.clone();
+            rest.default.password = found.password.clone();
+        }
+        if rest.default.cacert.is_none() {
+            rest.default.cacert = found.cacert.clone();
+        }
+        if let Some(user) = self
+            .patroni_user
+            .as_ref()
+            .or(self.patroni_user_file.as_ref())
+        {
             rest.default.username = Some(user.name.clone());
             rest.default.password = Some(user.password.clone());
         }
@@ -186,7 +247,11 @@ impl Config {
     pub fn auth(&self) -> AuthConfig {
         AuthConfig {
             admin_user: self.admin_user.clone(),
-            password_hash: self.admin_password_hash.clone(),
+            password_hash: self
+                .admin_password_hash
+                .as_ref()
+                .or(self.admin_password_hash_file.as_ref())
+                .map(|h| h.expose().to_owned()),
             tokens: self
                 .admin_token_file
                 .clone()
@@ -215,37 +280,51 @@ impl Config {
             cacert: self.cacert.clone(),
             cert: self.cert.clone(),
             key: self.key.clone(),
-            user: self.user.clone(),
+            user: self.user.clone().or_else(|| self.user_file.clone()),
             dial_timeout: self.dial_timeout,
             command_timeout: self.command_timeout,
         }
     }
 
-    /// Parses the command line, or exits: 0 for --help/--version, 2 with a
-    /// single line naming the flag for anything invalid.
-    pub fn from_args() -> Config {
-        match Config::try_parse() {
-            Ok(config) => config,
-            Err(e) if !e.use_stderr() => e.exit(),
-            Err(e) if names_secret(&e, "--admin-password-hash") => {
-                // Someone may have passed the password itself: never echo it.
-                eprintln!("error: invalid value for '--admin-password-hash': not an argon2 PHC string; make one with `patrol hash-password`");
-                std::process::exit(2);
-            }
-            Err(e) if names_secret(&e, "--patroni-user") => {
-                eprintln!("error: invalid value for '--patroni-user <USER:PASSWORD>': expected user:password");
-                std::process::exit(2);
-            }
-            Err(e) => {
-                let text = e.render().to_string();
-                let line = text
-                    .lines()
-                    .find(|l| !l.trim().is_empty())
-                    .unwrap_or("error: invalid arguments");
-                eprintln!("{line}");
+    /// The configuration from the command line, the environment, `--config`
+    /// and `--patroni-config`, or exits: 0 for --help/--version, 2 with one
+    /// line naming the flag or the file, key and line for anything invalid.
+    pub fn from_args() -> Loaded {
+        match load(std::env::args_os()) {
+            Ok(loaded) => loaded,
+            Err(LoadError::Exit(e)) => e.exit(),
+            Err(LoadError::Invalid(message)) => {
+                eprintln!("error: {message}");
                 std::process::exit(2);
             }
         }
+    }
+}
+
+/// One line for a command-line error, never quoting a secret flag's value
+/// (someone may have passed the password itself).
+fn command_line_error(e: &clap::Error) -> String {
+    if names_secret(e, "--admin-password-hash") {
+        return "invalid value for '--admin-password-hash': not an argon2 PHC string; make one with `patrol hash-password`".into();
+    }
+    if names_secret(e, "--patroni-user") {
+        return "invalid value for '--patroni-user <USER:PASSWORD>': expected user:password".into();
+    }
+    // clap's first paragraph, on one line: "the following required
+    // arguments were not provided: --key <FILE>".
+    let text = e.render().to_string();
+    let line = text
+        .trim_start()
+        .split("\n\n")
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    match line.strip_prefix("error: ") {
+        Some(rest) => rest.to_owned(),
+        None if line.is_empty() => "invalid arguments".to_owned(),
+        None => line,
     }
 }
 
@@ -270,12 +349,30 @@ fn parse_endpoint(s: &str) -> Result<String, String> {
 /// Whether a command-line error is about `flag`, whose value must not be shown.
 fn names_secret(e: &clap::Error, flag: &str) -> bool {
     use clap::error::{ContextKind, ContextValue};
-    matches!(e.get(ContextKind::InvalidArg), Some(ContextValue::String(arg)) if arg.starts_with(flag))
+    matches!(e.get(ContextKind::InvalidArg), Some(ContextValue::String(arg))
+        if arg == flag || arg.starts_with(&format!("{flag} ")) || arg.starts_with(&format!("{flag}=")))
 }
 
-fn parse_phc(s: &str) -> Result<String, String> {
+fn parse_phc(s: &str) -> Result<Secret, String> {
     app::auth::password::check_phc(s.trim())?;
-    Ok(s.trim().to_owned())
+    Ok(Secret::new(s.trim()))
+}
+
+fn read_phc_file(path: &str) -> Result<Secret, String> {
+    let line = secret::first_line(path)?;
+    parse_phc(&line).map_err(|_| {
+        format!("{path}: its first line is not an argon2 PHC string; make one with `patrol hash-password`")
+    })
+}
+
+fn read_user_file(path: &str) -> Result<EtcdUser, String> {
+    parse_user(&secret::first_line(path)?)
+        .map_err(|_| format!("{path}: its first line is not user:password"))
+}
+
+fn read_patroni_user_file(path: &str) -> Result<PatroniUser, String> {
+    parse_patroni_user(&secret::first_line(path)?)
+        .map_err(|_| format!("{path}: its first line is not user:password"))
 }
 
 fn read_tokens(path: &str) -> Result<Tokens, String> {

@@ -8,16 +8,32 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    if std::env::args().nth(1).as_deref() == Some("hash-password") {
-        return hash_password();
+    match std::env::args().nth(1).as_deref() {
+        Some("hash-password") => return hash_password(),
+        Some("check-config") => {
+            return server::config::check::run(
+                std::env::args_os()
+                    .enumerate()
+                    .filter(|(i, _)| *i != 1)
+                    .map(|(_, a)| a),
+            )
+        }
+        _ => {}
     }
-    let config = Config::from_args();
+    let loaded = Config::from_args();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("PATROL_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
         .init();
+    for warning in &loaded.warnings {
+        tracing::warn!("--patroni-config: {warning}");
+    }
+    let config = loaded.config;
+    if let Some(file) = &config.config {
+        tracing::info!(file = %file.display(), "configuration file read");
+    }
     let listener = match tokio::net::TcpListener::bind(config.listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -45,7 +61,7 @@ async fn main() -> ExitCode {
 }
 
 /// `patrol hash-password`: reads a password from the first line of standard
-/// input and prints its argon2 PHC hash for --admin-password-hash.
+/// input and prints its argon2 PHC hash for --admin-password-hash-file.
 fn hash_password() -> ExitCode {
     let mut line = String::new();
     if let Err(e) = std::io::stdin().read_line(&mut line) {

@@ -80,6 +80,11 @@ impl Patrol {
         Patrol { child, url, log }
     }
 
+    /// The process id, to look at its command line.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn log(&self) -> String {
         self.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
