@@ -380,77 +380,59 @@ async fn pause_with(
     req.send().await.expect("POST pause").status()
 }
 
+/// Signs in to `patrol` and returns the session cookie as `name=value`.
+async fn session_of(http: &reqwest::Client, patrol: &Patrol) -> String {
+    let ok = sign_in(http, patrol, "admin", "s3cret pass").await;
+    let cookie = ok.headers()["set-cookie"].to_str().expect("cookie");
+    cookie.split(';').next().expect("name=value").to_owned()
+}
+
 #[tokio::test]
 async fn cookie_requests_must_come_from_this_consoles_origin_scheme_and_all() {
+    common::install_tls_provider();
+    let http = reqwest::Client::new();
+    let forbidden = StatusCode::FORBIDDEN;
+    // Past the admin and Origin checks: refused only for the missing audit log.
+    let passed = StatusCode::SERVICE_UNAVAILABLE;
+    let https = ("x-forwarded-proto", "https".to_owned());
+
     let dir = TempDir::new("auth-origin");
     let patrol = admin_patrol(&dir, &[]);
-    let http = reqwest::Client::new();
-    let ok = sign_in(&http, &patrol, "admin", "s3cret pass").await;
-    let cookie = ok.headers()["set-cookie"]
-        .to_str()
-        .expect("cookie")
-        .to_owned();
-    let session = cookie.split(';').next().expect("name=value").to_owned();
+    let session = session_of(&http, &patrol).await;
     let host = patrol.url.trim_start_matches("http://").to_owned();
-    let origin = |o: String| vec![("origin", o)];
-
-    assert_eq!(
-        pause_with(&http, &patrol, &session, &[]).await,
-        StatusCode::FORBIDDEN
-    );
-    let evil = origin("http://evil.example".into());
-    assert_eq!(
-        pause_with(&http, &patrol, &session, &evil).await,
-        StatusCode::FORBIDDEN
-    );
-    // Same host and port, other scheme: another origin.
-    let https = origin(format!("https://{host}"));
-    assert_eq!(
-        pause_with(&http, &patrol, &session, &https).await,
-        StatusCode::FORBIDDEN
-    );
-    let port = origin(format!(
-        "http://{}:1",
-        host.split(':').next().unwrap_or_default()
-    ));
-    assert_eq!(
-        pause_with(&http, &patrol, &session, &port).await,
-        StatusCode::FORBIDDEN
-    );
-    // This console: past the checks, refused only for the missing audit log.
-    let same = origin(format!("http://{host}"));
-    assert_eq!(
-        pause_with(&http, &patrol, &session, &same).await,
-        StatusCode::SERVICE_UNAVAILABLE
-    );
-    // A forwarded scheme is ignored from a proxy that is not trusted.
-    let mut forwarded = https.clone();
-    forwarded.push(("x-forwarded-proto", "https".into()));
-    assert_eq!(
-        pause_with(&http, &patrol, &session, &forwarded).await,
-        StatusCode::FORBIDDEN
-    );
+    let ip = host.split(':').next().unwrap_or_default().to_owned();
+    let cases: Vec<(Vec<(&str, String)>, StatusCode)> = vec![
+        (vec![], forbidden),
+        (vec![("origin", "http://evil.example".into())], forbidden),
+        // Same host and port, other scheme: another origin.
+        (vec![("origin", format!("https://{host}"))], forbidden),
+        (vec![("origin", format!("http://{ip}:1"))], forbidden),
+        (vec![("origin", format!("http://{host}"))], passed),
+        // A forwarded scheme is ignored from a proxy that is not trusted.
+        (
+            vec![("origin", format!("https://{host}")), https.clone()],
+            forbidden,
+        ),
+    ];
+    for (headers, want) in &cases {
+        let got = pause_with(&http, &patrol, &session, headers).await;
+        assert_eq!(got, *want, "{headers:?}");
+    }
 
     // Behind a trusted TLS proxy, https:// is this console's scheme.
     let dir = TempDir::new("auth-origin-proxy");
     let patrol = admin_patrol(&dir, &["--trusted-proxy", "127.0.0.1"]);
-    let ok = sign_in(&http, &patrol, "admin", "s3cret pass").await;
-    let cookie = ok.headers()["set-cookie"]
-        .to_str()
-        .expect("cookie")
-        .to_owned();
-    let session = cookie.split(';').next().expect("name=value").to_owned();
+    let session = session_of(&http, &patrol).await;
     let host = patrol.url.trim_start_matches("http://").to_owned();
-    let mut https = origin(format!("https://{host}"));
-    https.push(("x-forwarded-proto", "https".into()));
-    assert_eq!(
-        pause_with(&http, &patrol, &session, &https).await,
-        StatusCode::SERVICE_UNAVAILABLE
-    );
-    let mut http_origin = origin(format!("http://{host}"));
-    http_origin.push(("x-forwarded-proto", "https".into()));
-    assert_eq!(
-        pause_with(&http, &patrol, &session, &http_origin).await,
-        StatusCode::FORBIDDEN
-    );
+    let cases = vec![
+        (
+            vec![("origin", format!("https://{host}")), https.clone()],
+            passed,
+        ),
+        (vec![("origin", format!("http://{host}")), https], forbidden),
+    ];
+    for (headers, want) in &cases {
+        let got = pause_with(&http, &patrol, &session, headers).await;
+        assert_eq!(got, *want, "{headers:?}");
+    }
 }

@@ -25,10 +25,7 @@ async fn setup(tag: &str, extra: &[&str]) -> (TempDir, Etcd, Client, Patrol) {
     let client = common::etcd_client(std::slice::from_ref(&etcd.endpoint)).await;
     let mut args = vec!["--endpoints", &etcd.endpoint, "--namespace", "/pg"];
     args.extend_from_slice(extra);
-    let patrol = Patrol::start(&args);
-    patrol
-        .wait_health(Duration::from_secs(20), |h| h["etcd"]["reachable"] == true)
-        .await;
+    let patrol = Patrol::start_reachable(&args).await;
     (dir, etcd, client, patrol)
 }
 

@@ -29,6 +29,15 @@ async fn closed(conn: &mut TcpStream, within: Duration) -> bool {
     }
 }
 
+/// A key watch on `prefix`, once it is in place.
+async fn watch_ready(patrol: &Patrol, prefix: &str) -> Events {
+    let mut events = Events::open(&format!("{}/api/v1/kv/watch?prefix={prefix}", patrol.url)).await;
+    let ready = Instant::now() + Duration::from_secs(10);
+    let first = events.next(ready.into()).await.map(|e| e.0);
+    assert_eq!(first.as_deref(), Some("ready"));
+    events
+}
+
 fn addr(patrol: &Patrol) -> String {
     patrol.url.trim_start_matches("http://").to_owned()
 }
@@ -38,16 +47,9 @@ async fn slow_headers_and_idle_connections_are_closed_but_event_streams_live() {
     let dir = TempDir::new("limits-slow");
     let etcd = Etcd::start(dir.path());
     let mut client = common::etcd_client(std::slice::from_ref(&etcd.endpoint)).await;
-    let patrol = Patrol::start(&["--endpoints", &etcd.endpoint, "--namespace", "/pg"]);
-    patrol
-        .wait_health(Duration::from_secs(20), |h| h["etcd"]["reachable"] == true)
-        .await;
-    let mut events = Events::open(&format!("{}/api/v1/kv/watch?prefix=/live/", patrol.url)).await;
-    let ready = Instant::now() + Duration::from_secs(10);
-    assert_eq!(
-        events.next(ready.into()).await.map(|e| e.0).as_deref(),
-        Some("ready")
-    );
+    let patrol =
+        Patrol::start_reachable(&["--endpoints", &etcd.endpoint, "--namespace", "/pg"]).await;
+    let mut events = watch_ready(&patrol, "/live/").await;
 
     // 200 clients that send half a request header, and 20 that send nothing.
     let mut slow = Vec::new();
@@ -102,23 +104,16 @@ async fn connection_caps_hold_without_cutting_open_streams() {
     let dir = TempDir::new("limits-cap");
     let etcd = Etcd::start(dir.path());
     let mut client = common::etcd_client(std::slice::from_ref(&etcd.endpoint)).await;
-    let patrol = Patrol::start(&[
+    let patrol = Patrol::start_reachable(&[
         "--endpoints",
         &etcd.endpoint,
         "--namespace",
         "/pg",
         "--max-connections-per-address",
         "20",
-    ]);
-    patrol
-        .wait_health(Duration::from_secs(20), |h| h["etcd"]["reachable"] == true)
-        .await;
-    let mut events = Events::open(&format!("{}/api/v1/kv/watch?prefix=/cap/", patrol.url)).await;
-    let ready = Instant::now() + Duration::from_secs(10);
-    assert_eq!(
-        events.next(ready.into()).await.map(|e| e.0).as_deref(),
-        Some("ready")
-    );
+    ])
+    .await;
+    let mut events = watch_ready(&patrol, "/cap/").await;
     // The stream holds one of the 20; 19 more are accepted, the rest closed.
     let mut held = Vec::new();
     for _ in 0..30 {
@@ -187,17 +182,15 @@ async fn a_frozen_etcd_member_does_not_hold_pages_up() {
     // A command timeout far above what a page may take: a page that waited
     // on the frozen member would show it.
     let joined = endpoints.join(",");
-    let patrol = Patrol::start(&[
+    let patrol = Patrol::start_reachable(&[
         "--endpoints",
         &joined,
         "--namespace",
         "/pg",
         "--command-timeout",
         "30s",
-    ]);
-    patrol
-        .wait_health(Duration::from_secs(20), |h| h["etcd"]["reachable"] == true)
-        .await;
+    ])
+    .await;
     let http = reqwest::Client::new();
     let paths = [
         "/keys/pg/c/",

@@ -232,14 +232,7 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.append(*k, v.parse().expect("header value"));
-        }
-        h
-    }
+    use crate::auth::test_headers as headers;
 
     #[test]
     fn tokens_and_sessions_identify_admins() {

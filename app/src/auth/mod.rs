@@ -86,3 +86,13 @@ pub fn provide_access() -> AccessState {
 pub fn use_access() -> AccessState {
     expect_context::<AccessState>()
 }
+
+/// Headers from `(name, value)` pairs, for the auth tests.
+#[cfg(all(test, feature = "ssr"))]
+pub(crate) fn test_headers(pairs: &[(&'static str, &str)]) -> axum::http::HeaderMap {
+    let mut h = axum::http::HeaderMap::new();
+    for (k, v) in pairs {
+        h.append(*k, v.parse().expect("header value"));
+    }
+    h
+}

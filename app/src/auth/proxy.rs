@@ -117,14 +117,7 @@ impl TrustedProxies {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.append(*k, v.parse().expect("header value"));
-        }
-        h
-    }
+    use crate::auth::test_headers as headers;
 
     fn ip(s: &str) -> Option<IpAddr> {
         s.parse().ok()

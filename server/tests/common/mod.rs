@@ -97,6 +97,16 @@ impl Patrol {
         resp.json().await.expect("json body")
     }
 
+    /// Starts the binary with `args` and waits (20 s at most) until it has
+    /// reached etcd.
+    pub async fn start_reachable(args: &[&str]) -> Patrol {
+        let patrol = Patrol::start(args);
+        patrol
+            .wait_health(Duration::from_secs(20), |h| h["etcd"]["reachable"] == true)
+            .await;
+        patrol
+    }
+
     /// Polls `GET /api/v1/health` until `want(health)` holds or `within` passes.
     pub async fn wait_health(
         &self,
