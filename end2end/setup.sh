@@ -4,7 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.130
 
 apt_packages=(protobuf-compiler chromium etcd-server etcd-client postgresql-15 python3-venv openssl ca-certificates)
@@ -21,10 +20,6 @@ fi
 
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 
-if ! cargo leptos --version 2>/dev/null | grep -q " $LEPTOS_VERSION"; then
-  echo "setup: cargo install cargo-leptos $LEPTOS_VERSION (takes a while)"
-  cargo install cargo-leptos --version "$LEPTOS_VERSION" --locked
-fi
 # Not --locked: its lock file pins crates that no longer build with our toolchain.
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION"; then
   echo "setup: cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
@@ -33,7 +28,7 @@ fi
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
 
 # Playwright (driving Debian's Chromium, never a downloaded browser) and
-# binaryen's wasm-opt 132, which cargo-leptos runs on --release builds.
+# binaryen's wasm-opt 132, which end2end/build.sh runs on the browser bundle.
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -x end2end/node_modules/.bin/playwright ] \
    || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)

@@ -23,7 +23,7 @@ step() { printf '\n== %s\n' "$*"; }
 step "format";               cargo fmt --all --check
 step "clippy (server, ssr)";  cargo clippy --workspace --all-targets --release -- -D warnings
 step "clippy (app, hydrate)"; cargo clippy -p app --lib --target wasm32-unknown-unknown --features hydrate --release -- -D warnings
-step "build";                cargo leptos build --release
+step "build";                "$here/build.sh"
 
 step "unit and integration tests"
 nextest_log=$(mktemp)
