@@ -19,7 +19,8 @@ pub struct SiteLinks {
     pub icon: String,
 }
 
-/// The document around the app, rendered on the server.
+/// The document around the app, rendered on the server. Its inline script
+/// carries the response's nonce (see the server's Content-Security-Policy).
 pub fn shell(options: LeptosOptions, links: SiteLinks) -> impl IntoView {
     view! {
         <!DOCTYPE html>

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod config;
 pub mod mirror;
+pub mod security;
 pub mod site;
 
 use std::future::Future;
@@ -12,6 +13,7 @@ use app::app::{shell, App};
 use app::state::AppState;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use axum::middleware;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
@@ -36,7 +38,10 @@ pub fn router(state: AppState, site: Site) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            security::provide_nonce();
+        }
     };
     let page = {
         let options = state.leptos_options.clone();
@@ -67,6 +72,7 @@ pub fn router(state: AppState, site: Site) -> Router {
         .leptos_routes_with_context(&state, routes, context, page)
         .fallback(fallback)
         .layer(compression())
+        .layer(middleware::from_fn(security::headers))
         .with_state(state)
 }
 

@@ -1,10 +1,12 @@
-//! The site built into the real `patrol` binary: content-hashed names, gzip
-//! and brotli, long caching. Needs the site built in (end2end/build.sh) and
-//! the test bed's etcd (read only).
+//! The real `patrol` binary's answers: security headers on pages, API
+//! answers, event streams and 404s, and the site built into the binary
+//! (content-hashed names, gzip and brotli, long caching). Needs the site
+//! built in (end2end/build.sh) and the test bed's etcd (read only).
 
 mod common;
 
 use std::io::Read;
+use std::time::Duration;
 
 use common::{testbed_endpoints, Patrol, TempDir};
 use reqwest::header::{HeaderMap, ACCEPT_ENCODING};
@@ -19,6 +21,51 @@ fn start() -> Patrol {
 
 fn header<'a>(h: &'a HeaderMap, name: &str) -> &'a str {
     h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+/// The headers every answer carries, with `frames` as its frame policy.
+fn assert_protected(what: &str, h: &HeaderMap, frames: &str) {
+    let csp = header(h, "content-security-policy");
+    assert!(!csp.is_empty(), "{what}: no Content-Security-Policy");
+    assert!(!csp.contains("unsafe-inline"), "{what}: {csp}");
+    assert!(csp.contains("object-src 'none'"), "{what}: {csp}");
+    let ancestors = if frames == "DENY" { "'none'" } else { "'self'" };
+    assert!(
+        csp.contains(&format!("frame-ancestors {ancestors}")),
+        "{what}: {csp}"
+    );
+    assert_eq!(header(h, "x-frame-options"), frames, "{what}");
+    assert_eq!(header(h, "x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(header(h, "referrer-policy"), "same-origin", "{what}");
+}
+
+/// The nonce the Content-Security-Policy allows scripts by.
+fn csp_nonce(h: &HeaderMap) -> String {
+    let csp = header(h, "content-security-policy");
+    let script = csp
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("script-src "))
+        .unwrap_or_else(|| panic!("no script-src in {csp}"));
+    assert_eq!(
+        script
+            .split_whitespace()
+            .filter(|s| s.starts_with("'nonce-"))
+            .count(),
+        1,
+        "{script}"
+    );
+    assert!(script.contains("'wasm-unsafe-eval'"), "{script}");
+    let nonce = script
+        .split_whitespace()
+        .find_map(|s| s.strip_prefix("'nonce-")?.strip_suffix('\''))
+        .unwrap_or_default();
+    assert!(
+        nonce.len() >= 16,
+        "a nonce of {} characters: {script}",
+        nonce.len()
+    );
+    nonce.to_owned()
 }
 
 /// The value of `attr` in every tag `<tag ...>` of `html`, in order.
@@ -47,7 +94,74 @@ async fn get(url: &str, accept: &str) -> reqwest::Response {
 }
 
 #[tokio::test]
-async fn unknown_addresses_get_the_not_found_page() {
+async fn a_page_allows_exactly_its_own_nonced_scripts() {
+    let patrol = start();
+    let resp = get(&format!("{}/", patrol.url), "identity").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let h = resp.headers().clone();
+    assert_protected("page", &h, "DENY");
+    assert_eq!(header(&h, "cache-control"), "no-store");
+    let nonce = csp_nonce(&h);
+    let html = resp.text().await.expect("body");
+    let scripts = attrs(&html, "script", "nonce");
+    assert!(!scripts.is_empty(), "no script in the page:\n{html}");
+    for n in &scripts {
+        assert_eq!(
+            n.as_deref(),
+            Some(nonce.as_str()),
+            "a script without this answer's nonce"
+        );
+    }
+    assert!(
+        attrs(&html, "style", "nonce").is_empty(),
+        "an inline <style> in the page"
+    );
+    assert!(
+        !html.contains(" style=\""),
+        "an inline style attribute in the page"
+    );
+
+    // Each answer has its own nonce.
+    let again = get(&format!("{}/", patrol.url), "identity").await;
+    assert_ne!(csp_nonce(again.headers()), nonce);
+}
+
+#[tokio::test]
+async fn api_answers_and_event_streams_are_never_stored() {
+    let patrol = start();
+    let resp = get(&format!("{}/api/v1/clusters", patrol.url), "gzip").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_protected("API answer", resp.headers(), "DENY");
+    assert_eq!(header(resp.headers(), "cache-control"), "no-store");
+
+    let resp = get(&format!("{}/api/v1/nothing-here", patrol.url), "gzip").await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert_protected("API 404", resp.headers(), "DENY");
+    assert_eq!(header(resp.headers(), "cache-control"), "no-store");
+
+    // The stream comes uncompressed and its first event arrives at once.
+    let mut resp = get(
+        &format!("{}/api/v1/clusters/events", patrol.url),
+        "gzip, br",
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let h = resp.headers().clone();
+    assert_protected("event stream", &h, "DENY");
+    assert_eq!(header(&h, "cache-control"), "no-store");
+    assert!(header(&h, "content-type").starts_with("text/event-stream"));
+    assert_eq!(header(&h, "content-encoding"), "");
+    let first = tokio::time::timeout(Duration::from_secs(5), resp.chunk())
+        .await
+        .expect("an event within 5 s")
+        .expect("stream readable")
+        .expect("a chunk");
+    let first = String::from_utf8_lossy(&first);
+    assert!(first.contains("event: overview"), "{first}");
+}
+
+#[tokio::test]
+async fn unknown_addresses_get_the_not_found_page_with_its_headers() {
     let patrol = start();
     for path in [
         "/no/such/page",
@@ -56,9 +170,31 @@ async fn unknown_addresses_get_the_not_found_page() {
     ] {
         let resp = get(&format!("{}{path}", patrol.url), "identity").await;
         assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{path}");
+        let h = resp.headers().clone();
+        assert_protected(path, &h, "DENY");
+        assert_eq!(header(&h, "cache-control"), "no-store", "{path}");
+        let nonce = csp_nonce(&h);
         let html = resp.text().await.expect("body");
         assert!(html.contains("Not found"), "{path}: {html}");
+        for n in attrs(&html, "script", "nonce") {
+            assert_eq!(n.as_deref(), Some(nonce.as_str()), "{path}");
+        }
     }
+}
+
+#[tokio::test]
+async fn the_snapshot_answer_may_be_framed_by_patrols_own_page_only() {
+    let patrol = start();
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/v1/etcd/snapshot", patrol.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("confirm=etcd")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert_protected("snapshot refusal", resp.headers(), "SAMEORIGIN");
+    assert_eq!(header(resp.headers(), "cache-control"), "no-store");
 }
 
 /// The page's links to the built-in site: JS, wasm, stylesheet, icon.
@@ -105,6 +241,7 @@ async fn the_built_in_site_is_served_hashed_compressed_and_cached_for_good() {
         let resp = get(&url, "identity").await;
         assert_eq!(resp.status(), StatusCode::OK, "{path}");
         let h = resp.headers().clone();
+        assert_protected(path, &h, "DENY");
         assert_eq!(header(&h, "cache-control"), IMMUTABLE, "{path}");
         assert!(header(&h, "content-type").starts_with(media), "{path}");
         assert_eq!(
@@ -216,6 +353,7 @@ async fn a_site_root_directory_is_served_instead_under_plain_names() {
     }
     let resp = get(&format!("{}/pkg/patrol.css", patrol.url), "identity").await;
     assert_eq!(resp.status(), StatusCode::OK);
+    assert_protected("file from --site-root", resp.headers(), "DENY");
     assert_eq!(header(resp.headers(), "cache-control"), "no-cache");
     assert_eq!(resp.text().await.expect("body"), "body { color: teal }\n");
     // The built-in files are not served beside a --site-root.
