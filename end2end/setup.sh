@@ -21,9 +21,11 @@ fi
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 
 # Not --locked: its lock file pins crates that no longer build with our toolchain.
+# --debug: compiles in half the time (163 s against 296 s here), and its 5 s
+# per build instead of 1 s writes the same files.
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION"; then
   echo "setup: cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
-  cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
+  cargo install --debug wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
 fi
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
 
