@@ -7,7 +7,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=end2end/env.sh
 source "$here/env.sh"
-"$here/setup.sh"
+"$here/setup.sh" --tests
 # shellcheck source=end2end/testbed/env.sh
 source "$here/testbed/env.sh"
 
