@@ -9,6 +9,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=end2end/env.sh
 source "$here/env.sh"
 cd "$root"
+# Standard output carries only the binary's path, for `patrol=$(build.sh)`.
+exec 3>&1 1>&2
 
 WASM_BINDGEN_VERSION=0.2.130
 site="$root/site"
@@ -75,4 +77,4 @@ say "server: cargo build --bin patrol --release (site embedded)"
 # --workspace resolves features as `cargo nextest run --workspace` does, so
 # the tests that follow reuse this build instead of compiling it again.
 cargo build --workspace --bin patrol --release
-echo "$CARGO_TARGET_DIR/release/patrol"
+echo "$CARGO_TARGET_DIR/release/patrol" >&3
