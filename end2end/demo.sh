@@ -11,9 +11,8 @@ source "$here/env.sh"
 # shellcheck source=end2end/testbed/env.sh
 source "$here/testbed/env.sh"
 cd "$root"
-cargo leptos build --release
+patrol=$("$here/build.sh")
 echo "Patrol on http://127.0.0.1:8000 (Ctrl-C stops it; end2end/testbed/stop.sh stops the test bed)"
-patrol="$CARGO_TARGET_DIR/release/patrol"
 # The test bed's Patroni REST login and an audit log, so that admin actions
 # work once an admin is configured: PATROL_DEMO_PASSWORD (user admin), or
 # --admin-password-hash-file / --admin-token-file among the arguments. The
@@ -25,6 +24,6 @@ if [[ -n "${PATROL_DEMO_PASSWORD:-}" ]]; then
   (umask 077 && printf '%s\n' "$PATROL_DEMO_PASSWORD" | "$patrol" hash-password >"$hash_file")
   admin=(--admin-password-hash-file "$hash_file")
 fi
-exec "$patrol" --endpoints "$PATROL_TESTBED_ENDPOINTS" --site-root "$root/target/site" \
+exec "$patrol" --endpoints "$PATROL_TESTBED_ENDPOINTS" \
   --patroni-rest "$PATROL_TESTBED_PATRONI_REST" --audit-log "$PATROL_TESTBED_DIR/audit.log" \
   "${admin[@]}" "$@"

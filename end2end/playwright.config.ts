@@ -1,14 +1,23 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 
-// Patrol under test: the release binary cargo-leptos built, on its own port,
-// pointed at the test bed (end2end/testbed/start.sh).
+// Patrol under test: the release binary end2end/build.sh built, on its own
+// port, pointed at the test bed (end2end/testbed/start.sh).
 const port = process.env.PATROL_E2E_PORT ?? '8010';
-const bin = process.env.PATROL_BIN ?? '../target/release/patrol';
-// cargo-leptos writes the site (wasm, JS, CSS) to target/site in the workspace.
-const siteRoot = path.resolve(__dirname, '..', 'target', 'site');
+const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cache', 'patrol-target');
+const bin = process.env.PATROL_BIN ?? path.join(targetDir, 'release', 'patrol');
+// Every journey runs against a copy of that one file, alone in an empty
+// directory, with no --site-root: the site it serves is the one built in.
+// Made once, by the runner; its workers inherit the variable.
+if (!process.env.PATROL_E2E_DIR) {
+  process.env.PATROL_E2E_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'patrol-e2e-'));
+  fs.copyFileSync(bin, path.join(process.env.PATROL_E2E_DIR, 'patrol'));
+  fs.chmodSync(path.join(process.env.PATROL_E2E_DIR, 'patrol'), 0o755);
+}
+const standaloneDir = process.env.PATROL_E2E_DIR;
 const endpoints =
   process.env.PATROL_TESTBED_ENDPOINTS ??
   'http://127.0.0.1:12379,http://127.0.0.1:12479,http://127.0.0.1:12579';
@@ -47,9 +56,12 @@ export default defineConfig({
       ],
     },
   },
+  // Removes the copy once the run is over.
+  globalTeardown: './teardown.ts',
   // Playwright starts Patrol and waits for /healthz before any test runs.
   webServer: {
-    command: `${bin} --listen 127.0.0.1:${port} --endpoints ${endpoints} --site-root ${siteRoot} --admin-password-hash '${adminHash}' --patroni-rest ${patroniRest} --audit-log ${auditLog}`,
+    command: `./patrol --listen 127.0.0.1:${port} --endpoints ${endpoints} --admin-password-hash '${adminHash}' --patroni-rest ${patroniRest} --audit-log ${auditLog}`,
+    cwd: standaloneDir,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -7,7 +7,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=end2end/env.sh
 source "$here/env.sh"
-"$here/setup.sh"
+"$here/setup.sh" --tests
 # shellcheck source=end2end/testbed/env.sh
 source "$here/testbed/env.sh"
 
@@ -23,7 +23,7 @@ step() { printf '\n== %s\n' "$*"; }
 step "format";               cargo fmt --all --check
 step "clippy (server, ssr)";  cargo clippy --workspace --all-targets --release -- -D warnings
 step "clippy (app, hydrate)"; cargo clippy -p app --lib --target wasm32-unknown-unknown --features hydrate --release -- -D warnings
-step "build";                cargo leptos build --release
+step "build";                "$here/build.sh"
 
 step "unit and integration tests"
 nextest_log=$(mktemp)

@@ -1,7 +1,7 @@
 //! The HTML document, the router and the routes.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
@@ -12,8 +12,17 @@ use crate::pages::{
     cluster::ClusterPage, keys::KeysPage, overview::OverviewPage, unavailable::NotFound,
 };
 
-/// The document around the app, rendered on the server.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// Where the page shell finds the stylesheet and the icon: content-hashed
+/// names when the site is built into the server.
+#[derive(Clone, Debug)]
+pub struct SiteLinks {
+    pub stylesheet: String,
+    pub icon: String,
+}
+
+/// The document around the app, rendered on the server. Its inline script
+/// carries the response's nonce (see the server's Content-Security-Policy).
+pub fn shell(options: LeptosOptions, links: SiteLinks) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -21,7 +30,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="icon" href=links.icon type="image/svg+xml" />
+                <link rel="stylesheet" href=links.stylesheet />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -39,7 +49,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_live();
     view! {
-        <Stylesheet id="patrol" href="/pkg/patrol.css" />
         // Every page's title passes through this formatter: it escapes what
         // leptos_meta would otherwise write into the page as is.
         <Title formatter=format_title text="Patrol" />

@@ -15,5 +15,6 @@ if ! cargo deb --version 2>/dev/null | grep -q " $CARGO_DEB_VERSION"; then
   echo "build-deb: cargo install cargo-deb $CARGO_DEB_VERSION" >&2
   cargo install cargo-deb --version "$CARGO_DEB_VERSION" --locked >&2
 fi
-cargo build --release -p server --bin patrol >&2
+# The site first, then the binary that embeds it.
+"$root/end2end/build.sh" >/dev/null
 cargo deb -p server --no-build --strip --quiet

@@ -105,11 +105,10 @@ impl Drop for Scratch {
 
 /// Starts `patrol` on port 0 against the test bed and reads its address from its log.
 fn start_patrol(endpoints: &str) -> (Patrol, String) {
-    let site_root = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site");
     let namespaces = format!("/service,/db,/pg,{SCRATCH}");
     let mut child = Command::new(env!("CARGO_BIN_EXE_patrol"))
         .args(["--endpoints", endpoints, "--namespace", &namespaces])
-        .args(["--listen", "127.0.0.1:0", "--site-root", site_root])
+        .args(["--listen", "127.0.0.1:0"])
         .env_remove("ETCDCTL_ENDPOINTS")
         .envs([("PATROL_LOG", "info"), ("NO_COLOR", "1")])
         .stdout(Stdio::null())

@@ -84,14 +84,10 @@ pub struct Config {
     #[arg(long, env = "PATROL_LISTEN", default_value = "127.0.0.1:8000")]
     pub listen: SocketAddr,
 
-    /// Directory holding the built site (pkg/, favicon); cargo-leptos sets it.
-    #[arg(
-        long,
-        env = "LEPTOS_SITE_ROOT",
-        default_value = "target/site",
-        value_name = "DIR"
-    )]
-    pub site_root: PathBuf,
+    /// Serve the site (pkg/, favicon) from this directory instead of the one
+    /// built into patrol: for development (cargo-leptos sets it).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", value_name = "DIR")]
+    pub site_root: Option<PathBuf>,
 
     /// Admin user name for browser sign-in.
     #[arg(long, env = "PATROL_ADMIN_USER", default_value = "admin")]

@@ -4,12 +4,17 @@
 pub mod api;
 pub mod config;
 pub mod mirror;
+pub mod security;
 pub mod serve;
+pub mod site;
 
 use std::future::Future;
 
 use app::app::{shell, App};
 use app::state::AppState;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::middleware;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
@@ -19,6 +24,7 @@ use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Pr
 use tower_http::compression::CompressionLayer;
 
 use crate::config::Config;
+use crate::site::Site;
 use app::audit::log::AuditLog;
 use app::auth::admin::Auth;
 use app::cluster::lease::LeaseClock;
@@ -27,23 +33,47 @@ use app::etcd::Gateway;
 use app::keyspace::hub::WatchHub;
 use app::patroni::rest::PatroniRest;
 
-/// Builds the whole router for `state`; tests can drive it without a socket.
-pub fn router(state: AppState) -> Router {
+/// Builds the whole router for `state`, serving `site`; tests can drive it
+/// without a socket.
+pub fn router(state: AppState, site: Site) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            security::provide_nonce();
+        }
     };
     let page = {
         let options = state.leptos_options.clone();
-        move || shell(options.clone())
+        let links = site.links();
+        move || shell(options.clone(), links.clone())
+    };
+    // The site's files, else the not-found page.
+    let fallback = {
+        let render = leptos_axum::render_app_to_stream_with_context(context.clone(), page.clone());
+        move |request: Request<Body>| {
+            let (site, render) = (site.clone(), render.clone());
+            async move {
+                let (parts, body) = request.into_parts();
+                if let Some(file) = site.serve(&parts).await {
+                    return file;
+                }
+                let mut response = render(Request::from_parts(parts, body)).await;
+                if response.status() == StatusCode::OK {
+                    *response.status_mut() = StatusCode::NOT_FOUND;
+                }
+                response
+            }
+        }
     };
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", api::router())
         .leptos_routes_with_context(&state, routes, context, page)
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(fallback)
         .layer(compression())
+        .layer(middleware::from_fn(security::headers))
         .with_state(state)
 }
 
@@ -70,8 +100,17 @@ pub async fn launch(
         .map_err(anyhow::Error::msg)?;
     let gateway = Gateway::new(&config.etcd())?;
     let (mirror, published) = mirror::spawn(gateway.clone(), config.namespaces.clone());
+    let site = Site::new(config.site_root.clone());
+    site.report();
     let mut leptos_options = get_configuration(None)?.leptos_options;
-    leptos_options.site_root = config.site_root.to_string_lossy().as_ref().into();
+    // Fixed here, not taken from LEPTOS_* variables: the pages must name the
+    // files this site has.
+    leptos_options.output_name = site.output_name().into();
+    leptos_options.site_pkg_dir = "pkg".into();
+    leptos_options.hash_files = false;
+    if let Some(dir) = &config.site_root {
+        leptos_options.site_root = dir.to_string_lossy().as_ref().into();
+    }
     leptos_options.site_addr = listener.local_addr()?;
     let audit = match &config.audit_log {
         Some(path) => Some(AuditLog::open(path).map_err(anyhow::Error::msg)?),
@@ -96,6 +135,6 @@ pub async fn launch(
         // finishes, so graceful shutdown does not wait on them forever.
         mirror.abort();
     };
-    serve::serve(listener, router(state), config.limits(), shutdown).await?;
+    serve::serve(listener, router(state, site), config.limits(), shutdown).await?;
     Ok(())
 }

@@ -24,8 +24,9 @@ pub fn Topology(cluster: Cluster) -> impl IntoView {
             class="topology"
             data-testid="topology"
             viewBox=format!("0 0 {} {}", l.width, l.height)
-            width="100%"
-            style=format!("max-width: {}px", l.width)
+            // Its natural width, shrunk to fit by the stylesheet: an inline
+            // `style` would need 'unsafe-inline' in the Content-Security-Policy.
+            width=l.width
             role="img"
             aria-label=label
         >
