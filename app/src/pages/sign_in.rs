@@ -88,8 +88,15 @@ pub fn sign_in_path(next: &str) -> String {
 
 /// Where to go after signing in: `next` if it is a path on this site.
 fn safe_next(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/".to_owned())
+    // Browsers drop tabs and newlines from URLs, so `/\t/evil` would be
+    // `//evil`: no control characters at all.
+    next.filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n.contains('\\')
+            && !n.chars().any(char::is_control)
+    })
+    .unwrap_or_else(|| "/".to_owned())
 }
 
 /// The operator's words for a refused sign-in.
@@ -189,6 +196,8 @@ mod tests {
         assert_eq!(safe_next(Some("/clusters/pg/x".into())), "/clusters/pg/x");
         assert_eq!(safe_next(Some("//evil.example".into())), "/");
         assert_eq!(safe_next(Some("https://evil.example".into())), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example".into())), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example".into())), "/");
         assert_eq!(safe_next(None), "/");
         assert_eq!(
             sign_in_path("/clusters/pg/x?group=1"),
