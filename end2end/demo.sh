@@ -7,11 +7,22 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=end2end/env.sh
 source "$here/env.sh"
 "$here/setup.sh"
-"$here/testbed/start.sh"
+# The test bed starts (Patroni from PyPI, PostgreSQL's initdb, waiting for
+# leaders) while Patrol builds: most of its time is waiting, not CPU.
+testbed_log=$(mktemp)
+"$here/testbed/start.sh" >"$testbed_log" 2>&1 &
+testbed=$!
 # shellcheck source=end2end/testbed/env.sh
 source "$here/testbed/env.sh"
 cd "$root"
 patrol=$("$here/build.sh")
+if ! wait "$testbed"; then
+  cat "$testbed_log" >&2
+  echo "demo: the test bed did not start" >&2
+  exit 1
+fi
+tail -n 8 "$testbed_log"
+rm -f "$testbed_log"
 echo "Patrol on http://127.0.0.1:8000 (Ctrl-C stops it; end2end/testbed/stop.sh stops the test bed)"
 # The test bed's Patroni REST login and an audit log, so that admin actions
 # work once an admin is configured: PATROL_DEMO_PASSWORD (user admin), or
