@@ -17,8 +17,21 @@ async function visit(page: Page, path: string, dialogs: string[]) {
   const pwned = await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned ?? 0);
   expect(pwned, `${path}: a planted script ran`).toBe(0);
   expect(dialogs, path).toEqual([]);
-  // The title is text, whatever the URL held.
-  expect(await page.locator('title').count()).toBe(1);
+  // The title is text, whatever the URL held: one <title> in the head (the
+  // topology's SVG has its own), and no element made from planted markup.
+  expect(await page.locator('head > title').count(), path).toBe(1);
+  const planted = await page.evaluate(
+    () =>
+      [...document.querySelectorAll('*')].filter(
+        (e) =>
+          // Hydration data quotes planted text inside JSON strings; a planted
+          // script would begin with it.
+          (e.tagName === 'SCRIPT' && (e.textContent ?? '').trim().startsWith('window.__pwned')) ||
+          [...e.attributes].some((a) => a.name.startsWith('on')) ||
+          /^\s*javascript:/i.test(e.getAttribute('href') ?? '')
+      ).map((e) => e.outerHTML.slice(0, 200))
+  );
+  expect(planted, `${path}: planted markup became an element`).toEqual([]);
 }
 
 test('markup in etcd keys, values and URLs never runs as script', async ({ page }) => {
