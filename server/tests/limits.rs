@@ -211,8 +211,10 @@ async fn a_frozen_etcd_member_does_not_hold_pages_up() {
         for _ in 0..5 {
             for path in paths {
                 let took = timed(&http, &patrol, path).await;
+                // Before the hedged reads a frozen member cost pages 2.9 s
+                // to 5 s, or a 503; now a hedge answers within about 1 s.
                 assert!(
-                    took < Duration::from_secs(10),
+                    took < Duration::from_millis(2500),
                     "{path} took {took:?} with m{} frozen",
                     i + 1
                 );
