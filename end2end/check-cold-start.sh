@@ -6,7 +6,12 @@
 # Patroni, the crates, wasm-bindgen-cli and the npm tools are fetched and
 # built afresh. Prints the time of each step of demo.sh and the total.
 #
-#   end2end/check-cold-start.sh        # about 15 minutes on 2 cores
+#   end2end/check-cold-start.sh           # about 15 minutes on 2 cores
+#   end2end/check-cold-start.sh --tests   # then end2end/test.sh there too
+#
+# With --tests, the second Quick start command follows in the same root once
+# Patrol serves: the demo's Patrol is stopped and `end2end/test.sh` runs
+# against the test bed the demo started, as on a new machine.
 #
 # Root only (chroot, mounts). The root shares this machine's network, so the
 # host's own test bed and anything on port 8000 must be stopped first; it
@@ -22,6 +27,12 @@ t0=$EPOCHREALTIME
 say() { printf '[%5.1f s] %s\n' "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')" "$*"; }
 die() { echo "check-cold-start: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "run as root (debootstrap and chroot)"
+tests=0
+case "${1:-}" in
+  --tests) tests=1 ;;
+  "") ;;
+  *) die "usage: check-cold-start.sh [--tests]" ;;
+esac
 ports="8000 12379 12479 12579 15431 15441 18001 18011"
 for p in $ports; do
   if ss -Hltn "sport = :$p" | grep -q .; then
@@ -62,11 +73,15 @@ git -C "$repo" archive HEAD | tar -x -C "$root/root/patrol"
 log=$(mktemp)
 say "demo.sh in the bare root (log: $log)"
 start=$EPOCHREALTIME
-chroot "$root" env -i HOME=/root PATH=/root/.cargo/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
-  TERM=dumb LANG=C.UTF-8 \
-  SSL_CERT_FILE=/etc/host-ca.crt CARGO_HTTP_CAINFO=/etc/host-ca.crt \
-  NODE_EXTRA_CA_CERTS=/etc/host-ca.crt PIP_CERT=/etc/host-ca.crt \
-  bash -c 'cd /root/patrol && exec end2end/demo.sh' </dev/null 2>&1 |
+# The bare root's environment: no variables from this shell but the CAs.
+in_root() {
+  chroot "$root" env -i HOME=/root PATH=/root/.cargo/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+    TERM=dumb LANG=C.UTF-8 \
+    SSL_CERT_FILE=/etc/host-ca.crt CARGO_HTTP_CAINFO=/etc/host-ca.crt \
+    NODE_EXTRA_CA_CERTS=/etc/host-ca.crt PIP_CERT=/etc/host-ca.crt \
+    bash -c "cd /root/patrol && $1" </dev/null
+}
+in_root 'exec end2end/demo.sh' 2>&1 |
   while IFS= read -r line; do
     case "$line" in
       setup:* | testbed:* | build:* | *Finished* | *Installed\ package* | Patrol\ on*) say "$line" ;;
@@ -86,4 +101,21 @@ done
 took=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
 say "Patrol serves both clusters: cold Quick start took ${took} s ($((took / 60)) min $((took % 60)) s)"
 curl -fsS -o /dev/null -w 'overview page: %{http_code}, %{size_download} bytes\n' http://127.0.0.1:8000/
-chroot "$root" /root/patrol/end2end/testbed/stop.sh >/dev/null 2>&1 || true
+
+if ((tests)); then
+  for pid in $(pgrep -x patrol); do
+    if [ "$(readlink "/proc/$pid/root")" = "$root" ]; then kill "$pid"; fi
+  done
+  wait "$demo" 2>/dev/null || true
+  tlog=$(mktemp)
+  say "end2end/test.sh in the same root (log: $tlog)"
+  start=$EPOCHREALTIME
+  set +e
+  in_root 'exec end2end/test.sh' >"$tlog" 2>&1
+  status=$?
+  set -e
+  took=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+  say "test.sh: exit $status after ${took} s: $(grep -E '^patrol: ' "$tlog" | tail -1)"
+  ((status == 0)) || { tail -60 "$tlog" >&2; die "test.sh failed in the fresh root"; }
+fi
+in_root 'end2end/testbed/stop.sh' >/dev/null 2>&1 || true
