@@ -20,12 +20,8 @@
 # cannot download here). The root is removed on exit.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-cache="${PATROL_FRESH_ROOT_CACHE:-$HOME/.cache/patrol-fresh-root}"
-mirror="${PATROL_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-base="$cache/bookworm-minbase.tar"
-t0=$EPOCHREALTIME
-say() { printf '[%5.1f s] %s\n' "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')" "$*"; }
-die() { echo "check-cold-start: $*" >&2; exit 1; }
+# shellcheck source=end2end/fresh-root.sh
+source "$repo/end2end/fresh-root.sh"
 [ "$(id -u)" = 0 ] || die "run as root (debootstrap and chroot)"
 tests=0
 case "${1:-}" in
@@ -40,8 +36,6 @@ for p in $ports; do
   fi
 done
 
-# shellcheck source=end2end/fresh-root.sh
-source "$repo/end2end/fresh-root.sh"
 fresh_root_unpack   # sets $root; removed again on exit
 # PostgreSQL's shared memory.
 mkdir -p "$root/dev/shm"

@@ -23,12 +23,8 @@
 # a fresh copy and installs the packages from the archive again.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-cache="${PATROL_FRESH_ROOT_CACHE:-$HOME/.cache/patrol-fresh-root}"
-mirror="${PATROL_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-base="$cache/bookworm-minbase.tar"
-t0=$EPOCHREALTIME
-say() { printf '[%5.1f s] %s\n' "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')" "$*"; }
-die() { echo "check-fresh-root: $*" >&2; exit 1; }
+# shellcheck source=end2end/fresh-root.sh
+source "$repo/end2end/fresh-root.sh"
 [ "$(id -u)" = 0 ] || die "run as root (debootstrap and chroot)"
 build=0
 case "${1:-}" in
@@ -37,8 +33,6 @@ case "${1:-}" in
   *) die "usage: check-fresh-root.sh [--build]" ;;
 esac
 
-# shellcheck source=end2end/fresh-root.sh
-source "$repo/end2end/fresh-root.sh"
 fresh_root_unpack   # sets $root; removed again on exit
 
 # etcd-client's protos, from the version Cargo.lock pins.

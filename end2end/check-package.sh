@@ -17,12 +17,8 @@
 # check-fresh-root.sh uses.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-cache="${PATROL_FRESH_ROOT_CACHE:-$HOME/.cache/patrol-fresh-root}"
-mirror="${PATROL_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-base="$cache/bookworm-minbase.tar"
-t0=$EPOCHREALTIME
-say() { printf '[%5.1f s] %s\n' "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')" "$*"; }
-die() { echo "check-package: $*" >&2; exit 1; }
+# shellcheck source=end2end/fresh-root.sh
+source "$repo/end2end/fresh-root.sh"
 [ "$(id -u)" = 0 ] || die "run as root (chroot)"
 
 deb="${1:-}"
@@ -33,8 +29,6 @@ fi
 [ -f "$deb" ] || die "no package at $deb"
 say "package $deb"
 
-# shellcheck source=end2end/fresh-root.sh
-source "$repo/end2end/fresh-root.sh"
 fresh_root_unpack
 in_root() { chroot "$root" "$@"; }
 apt_in_root() {

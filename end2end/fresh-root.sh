@@ -1,6 +1,14 @@
 # shellcheck shell=bash
-# Sourced by check-fresh-root.sh and check-package.sh: a throwaway bare Debian
-# bookworm root. Expects $cache, $base, $mirror, say and die from the caller.
+# Sourced by check-fresh-root.sh, check-package.sh and check-cold-start.sh: a
+# throwaway bare Debian bookworm root, and their timed messages.
+
+cache="${PATROL_FRESH_ROOT_CACHE:-$HOME/.cache/patrol-fresh-root}"
+mirror="${PATROL_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+base="$cache/bookworm-minbase.tar"
+t0=$EPOCHREALTIME
+# A message with the seconds since the script started.
+say() { printf '[%5.1f s] %s\n' "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')" "$*"; }
+die() { echo "$(basename "$0" .sh): $*" >&2; exit 1; }
 
 # Builds the cached tarball of `debootstrap --variant=minbase bookworm` when
 # it is missing or older than 7 days.
