@@ -7,7 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::testbed::Events;
-use common::{Etcd, Patrol, TempDir};
+use common::{percent_encode, Etcd, Patrol, TempDir};
 use etcd_client::Client;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -31,12 +31,7 @@ async fn setup(tag: &str, extra: &[&str]) -> (TempDir, Etcd, Client, Patrol) {
 
 /// `s` percent-encoded for a URL path segment.
 fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    percent_encode(s, "")
 }
 
 async fn page(patrol: &Patrol, path: &str) -> (u16, String) {
@@ -231,7 +226,7 @@ async fn big_keys_end_a_listing_page_early() {
         seen += keys;
         pages += 1;
         match listing["next"].as_str() {
-            Some(next) => after = common_escape(next),
+            Some(next) => after = enc(next),
             None => break,
         }
     }
@@ -240,12 +235,6 @@ async fn big_keys_end_a_listing_page_early() {
     assert_eq!(status, 200);
     assert!(html.len() < 4 << 20, "{} bytes", html.len());
     assert!(html.contains("data-testid=\"more\""), "no link to the rest");
-}
-
-fn common_escape(s: &str) -> String {
-    s.replace('+', "%2B")
-        .replace('/', "%2F")
-        .replace('=', "%3D")
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::{testbed_endpoints, Patrol};
+use common::{percent_encode, testbed_endpoints, Patrol};
 use etcd_client::{Client, DeleteOptions, PutOptions};
 use futures::StreamExt;
 use serde_json::Value;
@@ -72,15 +72,9 @@ fn start() -> Patrol {
     Patrol::start(&["--endpoints", &testbed_endpoints()])
 }
 
+/// A key path for a URL, its slashes kept.
 fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    percent_encode(s, "/")
 }
 
 async fn get(patrol: &Patrol, path: &str) -> (u16, Value) {

@@ -197,14 +197,19 @@ async fn the_snapshot_answer_may_be_framed_by_patrols_own_page_only() {
     assert_eq!(header(resp.headers(), "cache-control"), "no-store");
 }
 
-/// The page's links to the built-in site: JS, wasm, stylesheet, icon.
-async fn linked_assets(patrol: &Patrol) -> Vec<String> {
+/// The `href` of every `<link>` on the overview page.
+async fn page_links(patrol: &Patrol) -> Vec<String> {
     let html = get(&format!("{}/", patrol.url), "identity")
         .await
         .text()
         .await
         .expect("page");
-    let links: Vec<String> = attrs(&html, "link", "href").into_iter().flatten().collect();
+    attrs(&html, "link", "href").into_iter().flatten().collect()
+}
+
+/// The page's links to the built-in site: JS, wasm, stylesheet, icon.
+async fn linked_assets(patrol: &Patrol) -> Vec<String> {
+    let links = page_links(patrol).await;
     assert!(
         links.iter().any(|l| l.ends_with(".wasm")),
         "the page links no wasm; is the site built in (end2end/build.sh)? {links:?}"
@@ -339,12 +344,7 @@ async fn a_site_root_directory_is_served_instead_under_plain_names() {
     let root = dir.path().to_str().expect("UTF-8 path");
     let patrol = Patrol::start(&["--endpoints", &testbed_endpoints(), "--site-root", root]);
 
-    let html = get(&format!("{}/", patrol.url), "identity")
-        .await
-        .text()
-        .await
-        .expect("page");
-    let links: Vec<String> = attrs(&html, "link", "href").into_iter().flatten().collect();
+    let links = page_links(&patrol).await;
     for want in ["/pkg/patrol.js", "/pkg/patrol.wasm", "/pkg/patrol.css"] {
         assert!(
             links.iter().any(|l| l == want),

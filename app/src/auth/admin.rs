@@ -259,44 +259,34 @@ mod tests {
 
     #[test]
     fn origin_must_match_scheme_host_and_port() {
-        let ok = headers(&[
-            ("origin", "http://127.0.0.1:8000"),
-            ("host", "127.0.0.1:8000"),
-        ]);
-        assert!(same_origin(&ok, "http").is_ok());
-        // The same host and port over the other scheme is another origin.
-        let https = headers(&[
-            ("origin", "https://127.0.0.1:8000"),
-            ("host", "127.0.0.1:8000"),
-        ]);
-        assert!(same_origin(&https, "http").is_err());
-        assert!(same_origin(&https, "https").is_ok());
-        let evil = headers(&[
-            ("origin", "https://evil.example"),
-            ("host", "127.0.0.1:8000"),
-        ]);
-        assert!(same_origin(&evil, "https").is_err());
-        let port = headers(&[
-            ("origin", "http://127.0.0.1:8001"),
-            ("host", "127.0.0.1:8000"),
-        ]);
-        assert!(same_origin(&port, "http").is_err());
-        // Default ports and case do not make another origin.
-        let default = headers(&[
-            ("origin", "https://Console.Example"),
-            ("host", "console.example:443"),
-        ]);
-        assert!(same_origin(&default, "https").is_ok());
-        let v6 = headers(&[("origin", "http://[::1]:8000"), ("host", "[::1]:8000")]);
-        assert!(same_origin(&v6, "http").is_ok());
-        for odd in [
-            "null",
-            "http://a@127.0.0.1:8000",
-            "file://",
-            "http://127.0.0.1:8000/x",
-        ] {
-            let h = headers(&[("origin", odd), ("host", "127.0.0.1:8000")]);
-            assert!(same_origin(&h, "http").is_err(), "{odd}");
+        // (Origin, Host, the scheme Patrol is reached by, same origin?)
+        let cases = [
+            ("http://127.0.0.1:8000", "127.0.0.1:8000", "http", true),
+            // The same host and port over the other scheme is another origin.
+            ("https://127.0.0.1:8000", "127.0.0.1:8000", "http", false),
+            ("https://127.0.0.1:8000", "127.0.0.1:8000", "https", true),
+            ("https://evil.example", "127.0.0.1:8000", "https", false),
+            ("http://127.0.0.1:8001", "127.0.0.1:8000", "http", false),
+            // Default ports and case do not make another origin.
+            (
+                "https://Console.Example",
+                "console.example:443",
+                "https",
+                true,
+            ),
+            ("http://[::1]:8000", "[::1]:8000", "http", true),
+            ("null", "127.0.0.1:8000", "http", false),
+            ("http://a@127.0.0.1:8000", "127.0.0.1:8000", "http", false),
+            ("file://", "127.0.0.1:8000", "http", false),
+            ("http://127.0.0.1:8000/x", "127.0.0.1:8000", "http", false),
+        ];
+        for (origin, host, scheme, same) in cases {
+            let h = headers(&[("origin", origin), ("host", host)]);
+            assert_eq!(
+                same_origin(&h, scheme).is_ok(),
+                same,
+                "{origin} at {scheme}://{host}"
+            );
         }
         assert!(same_origin(&headers(&[("host", "127.0.0.1:8000")]), "http").is_err());
     }

@@ -13,6 +13,18 @@ pub mod admin;
 pub mod etcd_admin;
 pub mod testbed;
 
+/// `s` percent-encoded for a URL, leaving unreserved characters and `keep`:
+/// `"/"` for a key path, `""` for one segment or a query value.
+pub fn percent_encode(s: &str, keep: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ if keep.as_bytes().contains(&b) => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Gives this test process rustls' ring provider, as `patrol` itself does:
 /// reqwest is built without a default one.
 pub fn install_tls_provider() {
