@@ -361,6 +361,41 @@ async fn the_sign_in_form_shares_the_cookie_and_the_slowdown_with_the_rest_route
     assert!(!patrol.log().contains("s3cret"));
 }
 
+#[tokio::test]
+async fn a_foreign_page_cannot_post_the_sign_in_form() {
+    let dir = TempDir::new("auth-form-origin");
+    let patrol = admin_patrol(&dir, &[]);
+    let http = reqwest::Client::new();
+    let host = patrol.url.trim_start_matches("http://").to_owned();
+    let post = |origin: String, password: &str| {
+        http.post(format!("{}/api/sign_in", patrol.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", origin)
+            .body(format!("user=admin&password={password}"))
+            .send()
+    };
+    // From another site or scheme: the right password is refused without a
+    // cookie, and wrong ones count no failure against the address.
+    for origin in ["https://evil.example".to_owned(), format!("https://{host}")] {
+        let resp = post(origin.clone(), "s3cret%20pass").await.expect("POST");
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{origin}");
+        assert!(resp.headers().get("set-cookie").is_none(), "{origin}");
+        for _ in 0..8 {
+            let resp = post(origin.clone(), "guess").await.expect("POST");
+            assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{origin}");
+        }
+    }
+    // Sixteen counted failures would make this wait seconds.
+    let started = std::time::Instant::now();
+    let ok = post(patrol.url.clone(), "s3cret%20pass")
+        .await
+        .expect("POST");
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert!(ok.headers().get("set-cookie").is_some());
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_millis(500), "{took:?}");
+}
+
 /// POSTs a mutating route with the session cookie and the given headers;
 /// returns the status. The route needs an audit log, which this Patrol
 /// lacks, so passing the admin and Origin checks answers 503.

@@ -132,6 +132,19 @@ impl Auth {
         }
     }
 
+    /// Refuses a browser's post from another site: its `Origin` names
+    /// another console or scheme. Without `Origin` (scripts; browsers
+    /// always send it on a POST) it passes. For sign-in, which takes a form
+    /// body a foreign page could post, and whose failures slow the victim's
+    /// own address down.
+    pub fn refuse_cross_site(&self, parts: &Parts) -> Result<(), AppError> {
+        if parts.headers.contains_key(header::ORIGIN) {
+            same_origin(&parts.headers, self.scheme(parts))
+        } else {
+            Ok(())
+        }
+    }
+
     /// What the request may do, for the UI.
     pub fn access(&self, headers: &HeaderMap) -> Access {
         Access {

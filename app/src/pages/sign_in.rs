@@ -17,10 +17,14 @@ pub async fn sign_in(user: String, password: String) -> Result<Access, AppError>
     use axum::http::{header, HeaderValue};
 
     let state = expect_context::<crate::state::AppState>();
-    // Failures are counted per client address, as on the REST route.
-    let source = use_context::<axum::http::request::Parts>()
-        .and_then(|parts| state.auth.client_addr(&parts));
     let response = expect_context::<leptos_axum::ResponseOptions>();
+    let parts = use_context::<axum::http::request::Parts>();
+    if let Some(Err(refused)) = parts.as_ref().map(|p| state.auth.refuse_cross_site(p)) {
+        response.set_status(refused.status());
+        return Err(refused);
+    }
+    // Failures are counted per client address, as on the REST route.
+    let source = parts.and_then(|parts| state.auth.client_addr(&parts));
     let plain_form = form_post().await;
     let signed_in = match state.auth.sign_in(source, &user, &password).await {
         Ok(s) => s,
