@@ -38,7 +38,20 @@ async fn clusters_carry_the_leaders_etcd_holds() {
     patrol
         .wait_health(Duration::from_secs(10), |h| h["etcd"]["reachable"] == true)
         .await;
-    let clusters = patrol.json("/api/v1/clusters").await;
+    // A replica restarted or reinitialised by the test before this one shows
+    // in etcd as "creating replica" (no timeline) until Patroni's next loop
+    // writes its member key; wait (boundedly) for every member to report one.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let clusters = loop {
+        let clusters = patrol.json("/api/v1/clusters").await;
+        let settled = cluster(&clusters, "/pg", "pg-meta")["members"]
+            .as_array()
+            .is_some_and(|m| m.len() == 3 && m.iter().all(|m| !m["timeline"].is_null()));
+        if settled || std::time::Instant::now() > deadline {
+            break clusters;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
 
     let pg_meta = cluster(&clusters, "/pg", "pg-meta");
     assert_eq!(pg_meta["leader"], leader_in_etcd("/pg/pg-meta/leader"));

@@ -131,7 +131,7 @@ pub fn SignInPage() -> impl IntoView {
                     Some(Access { sign_in_available: false, .. }) => view! {
                         <p class="banner warn" data-testid="sign-in-unavailable">
                             "No admin credentials are configured: Patrol is read-only. "
-                            "Start it with --admin-password-hash to allow admin sign-in."
+                            "Start it with --admin-password-hash-file (or admin_password_hash_file in its config file) to allow admin sign-in."
                         </p>
                     }.into_any(),
                     Some(Access { admin: Some(name), .. }) => view! {
