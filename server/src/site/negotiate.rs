@@ -81,37 +81,37 @@ mod tests {
     use super::*;
     use Encoding::*;
 
-    #[test]
-    fn brotli_first_then_gzip_then_plain() {
-        assert_eq!(choose(Some("gzip, deflate, br, zstd"), true, true), Brotli);
-        assert_eq!(choose(Some("gzip, deflate"), true, true), Gzip);
-        assert_eq!(choose(Some("deflate"), true, true), Identity);
-        assert_eq!(choose(None, true, true), Identity);
-        assert_eq!(choose(Some(""), true, true), Identity);
-    }
+    /// `Accept-Encoding`, whether brotli and gzip forms are stored, and the
+    /// encoding chosen.
+    const CHOICES: &[(Option<&str>, bool, bool, Encoding)] = &[
+        // brotli first, then gzip, then plain
+        (Some("gzip, deflate, br, zstd"), true, true, Brotli),
+        (Some("gzip, deflate"), true, true, Gzip),
+        (Some("deflate"), true, true, Identity),
+        (None, true, true, Identity),
+        (Some(""), true, true, Identity),
+        // only stored forms are chosen
+        (Some("br, gzip"), false, true, Gzip),
+        (Some("br"), false, true, Identity),
+        (Some("br, gzip"), false, false, Identity),
+        // quality values are honoured
+        (Some("br;q=0, gzip"), true, true, Gzip),
+        (Some("br;q=0.5, gzip;q=0.9"), true, true, Gzip),
+        (Some("br;q=0.9, gzip;q=0.9"), true, true, Brotli),
+        (Some("gzip;q=0, br;q=0"), true, true, Identity),
+        (Some("GZIP ; q=1"), true, true, Gzip),
+        (Some("br;q=nonsense"), true, true, Brotli),
+        // a star stands for the unnamed
+        (Some("*"), true, true, Brotli),
+        (Some("br;q=0, *"), true, true, Gzip),
+        (Some("*;q=0"), true, true, Identity),
+    ];
 
     #[test]
-    fn only_stored_forms_are_chosen() {
-        assert_eq!(choose(Some("br, gzip"), false, true), Gzip);
-        assert_eq!(choose(Some("br"), false, true), Identity);
-        assert_eq!(choose(Some("br, gzip"), false, false), Identity);
-    }
-
-    #[test]
-    fn quality_values_are_honoured() {
-        assert_eq!(choose(Some("br;q=0, gzip"), true, true), Gzip);
-        assert_eq!(choose(Some("br;q=0.5, gzip;q=0.9"), true, true), Gzip);
-        assert_eq!(choose(Some("br;q=0.9, gzip;q=0.9"), true, true), Brotli);
-        assert_eq!(choose(Some("gzip;q=0, br;q=0"), true, true), Identity);
-        assert_eq!(choose(Some("GZIP ; q=1"), true, true), Gzip);
-        assert_eq!(choose(Some("br;q=nonsense"), true, true), Brotli);
-    }
-
-    #[test]
-    fn a_star_stands_for_the_unnamed() {
-        assert_eq!(choose(Some("*"), true, true), Brotli);
-        assert_eq!(choose(Some("br;q=0, *"), true, true), Gzip);
-        assert_eq!(choose(Some("*;q=0"), true, true), Identity);
+    fn brotli_then_gzip_then_plain_by_quality_among_stored_forms() {
+        for &(accept, br, gz, want) in CHOICES {
+            assert_eq!(choose(accept, br, gz), want, "{accept:?} br={br} gz={gz}");
+        }
     }
 
     #[test]
