@@ -99,16 +99,13 @@ pub fn promote_check(member: &EtcdMember) -> Result<(), AppError> {
 
 /// The new leader must be a healthy voting member other than the leader.
 pub fn move_leader_check(status: &EtcdStatus, target: &EtcdMember) -> Result<(), AppError> {
-    let current = leader(status)?;
-    let refuse = |why: &str| Err(AppError::Conflict(format!("{} {why}", target.label())));
-    if target.id == current.id {
-        refuse("is the leader already")
-    } else if target.is_learner {
-        refuse("is a learner; learners cannot lead")
-    } else if !target.healthy {
-        refuse("is not healthy")
-    } else {
-        Ok(())
+    leader(status)?;
+    match target.cannot_lead() {
+        Some(why) => Err(AppError::Conflict(format!(
+            "{} cannot lead: {why}",
+            target.label()
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -133,6 +133,19 @@ impl EtcdMember {
         }
     }
 
+    /// Why it cannot take the raft leadership, if it cannot.
+    pub fn cannot_lead(&self) -> Option<&'static str> {
+        if self.is_leader {
+            Some("leads already")
+        } else if self.is_learner {
+            Some("a learner cannot lead")
+        } else if !self.healthy {
+            Some("not healthy")
+        } else {
+            None
+        }
+    }
+
     /// Its database is at [`QUOTA_WARN_PERCENT`] of its quota or more.
     pub fn quota_warning(&self) -> bool {
         self.quota_used_percent

@@ -112,19 +112,7 @@ fn Facts(status: EtcdStatus) -> impl IntoView {
     let alarms = if status.alarms.is_empty() {
         "none".to_owned()
     } else {
-        status
-            .alarms
-            .iter()
-            .map(|a| {
-                let on = status
-                    .members
-                    .iter()
-                    .find(|m| m.id == a.member_id)
-                    .map_or(a.member_id.as_str(), |m| m.label());
-                format!("{} on {on}", a.alarm)
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+        status.alarm_words().join(", ")
     };
     let alarmed = !status.alarms.is_empty();
     view! {

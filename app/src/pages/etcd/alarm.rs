@@ -6,28 +6,13 @@ use super::action::EtcdAction;
 use super::call::{Call, Done};
 use super::dialog::EtcdDialog;
 use crate::etcd::alarm::DisarmRequest;
-use crate::etcd::{EtcdMember, EtcdStatus};
+use crate::etcd::EtcdStatus;
 
 /// Disarm every active alarm.
 #[component]
 pub fn DisarmDialog(status: Signal<Option<EtcdStatus>>, on_close: Callback<()>) -> impl IntoView {
     let call = Call::default();
-    let alarms = move || {
-        status.with(|s| {
-            let Some(s) = s else { return Vec::new() };
-            s.alarms
-                .iter()
-                .map(|a| {
-                    let on = s
-                        .members
-                        .iter()
-                        .find(|m| m.id == a.member_id)
-                        .map_or(a.member_id.as_str(), EtcdMember::label);
-                    format!("{} on {on}", a.alarm)
-                })
-                .collect::<Vec<_>>()
-        })
-    };
+    let alarms = move || status.with(|s| s.as_ref().map_or_else(Vec::new, EtcdStatus::alarm_words));
     let on_send = Callback::new(move |confirm: String| {
         let request = DisarmRequest {
             confirm,

@@ -69,9 +69,7 @@ pub fn AnswerView(
 
 /// The member with hex `id`, by name when the status knows it.
 fn name(status: Option<&EtcdStatus>, id: &str) -> String {
-    status
-        .and_then(|s| s.members.iter().find(|m| m.id == id))
-        .map_or_else(|| id.to_owned(), |m| m.label().to_owned())
+    status.map_or(id, |s| s.label_of(id)).to_owned()
 }
 
 /// An accepted answer in one line.
