@@ -35,19 +35,27 @@ pub mod status;
 pub use quorum::Quorum;
 
 #[cfg(feature = "ssr")]
-pub use self::{
-    alarm::{disarm, disarm_all},
-    compact::{compact, compact_preflight},
-    defragment::{defragment, defragment_all},
-    error::EtcdError,
-    explain::explain,
-    gateway::{EtcdConfig, EtcdUser, Gateway, SetupError, MAX_MESSAGE_BYTES},
-    leader::move_leader,
-    membership::{add_learner, promote, remove_member},
-    read::Consistency,
-    snapshot::{keys_at, save_snapshot, snapshot, Snapshot},
-    status::{read_alarms, read_members, read_status},
-};
+pub use alarm::{disarm, disarm_all};
+#[cfg(feature = "ssr")]
+pub use compact::{compact, compact_preflight};
+#[cfg(feature = "ssr")]
+pub use defragment::{defragment, defragment_all};
+#[cfg(feature = "ssr")]
+pub use error::EtcdError;
+#[cfg(feature = "ssr")]
+pub use explain::explain;
+#[cfg(feature = "ssr")]
+pub use gateway::{EtcdConfig, EtcdUser, Gateway, SetupError, MAX_MESSAGE_BYTES};
+#[cfg(feature = "ssr")]
+pub use leader::move_leader;
+#[cfg(feature = "ssr")]
+pub use membership::{add_learner, promote, remove_member};
+#[cfg(feature = "ssr")]
+pub use read::Consistency;
+#[cfg(feature = "ssr")]
+pub use snapshot::{keys_at, save_snapshot, snapshot, Snapshot};
+#[cfg(feature = "ssr")]
+pub use status::{read_alarms, read_members, read_status};
 
 use serde::{Deserialize, Serialize};
 
