@@ -11,9 +11,7 @@ pub mod auth;
 pub mod cluster;
 pub mod components;
 pub mod error;
-#[cfg(feature = "ssr")]
 pub mod etcd;
-pub mod etcd_cluster;
 pub mod keyspace;
 pub mod live;
 pub mod model;

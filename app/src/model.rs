@@ -6,7 +6,7 @@ pub use crate::patroni::{Cluster, ClusterSummary, Health, Member, Role};
 
 /// Patrol's view of its etcd connection.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EtcdStatus {
+pub struct EtcdConnection {
     /// Endpoints Patrol was configured with.
     pub endpoints: Vec<String>,
     /// Whether the last exchange with etcd succeeded and the watch is live.
@@ -27,7 +27,7 @@ pub struct EtcdStatus {
 /// clusters found under the configured namespaces, worst health first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overview {
-    pub etcd: EtcdStatus,
+    pub etcd: EtcdConnection,
     pub namespaces: Vec<String>,
     pub clusters: Vec<ClusterSummary>,
 }

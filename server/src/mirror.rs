@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use app::cluster::book::ClusterBook;
 use app::keyspace::path::prefix_end;
-use app::model::{EtcdStatus, Overview};
+use app::model::{EtcdConnection, Overview};
 use app::patroni::summary::sort_worst_first;
 use app::patroni::{clusters_in_namespace, ClusterKey, KeyKind, MAX_CLUSTER_VALUE};
 use etcd_client::{EventType, GetOptions, WatchOptions};
@@ -37,9 +37,9 @@ pub struct Published {
 /// ends (and the streams close) when the handle is aborted.
 pub fn spawn(gateway: Gateway, namespaces: Vec<String>) -> (JoinHandle<()>, Published) {
     let initial = Overview {
-        etcd: EtcdStatus {
+        etcd: EtcdConnection {
             endpoints: gateway.endpoints().to_vec(),
-            ..EtcdStatus::default()
+            ..EtcdConnection::default()
         },
         namespaces: namespaces.clone(),
         clusters: Vec::new(),
@@ -112,7 +112,7 @@ impl Mirror {
     /// Loads the namespaces, then applies watch events until something
     /// breaks. Returns only on an interruption that needs a fresh read.
     async fn sync(&mut self) -> Result<(), String> {
-        let client = self.gateway.client().await?;
+        let client = self.gateway.client().await.map_err(|e| e.to_string())?;
         let mut kv = client
             .kv_client()
             .max_decoding_message_size(MAX_MESSAGE_BYTES);
@@ -130,7 +130,11 @@ impl Mirror {
                     // revision, so the copy is one consistent snapshot.
                     opts = opts.with_revision(revision);
                 }
-                let resp = self.gateway.call(kv.get(start.clone(), Some(opts))).await?;
+                let resp = self
+                    .gateway
+                    .call(kv.get(start.clone(), Some(opts)))
+                    .await
+                    .map_err(|e| e.to_string())?;
                 if let Some(h) = resp.header() {
                     if revision == 0 {
                         revision = h.revision();
@@ -170,7 +174,7 @@ impl Mirror {
     }
 
     async fn follow(&mut self, from: i64) -> Result<(), String> {
-        let client = self.gateway.client().await?;
+        let client = self.gateway.client().await.map_err(|e| e.to_string())?;
         let mut watcher = client
             .watch_client()
             .max_decoding_message_size(MAX_MESSAGE_BYTES);
@@ -182,8 +186,19 @@ impl Mirror {
                 .with_start_revision(from)
                 .with_progress_notify();
             match &mut stream {
-                None => stream = Some(self.gateway.call(watcher.watch(prefix, Some(opts))).await?),
-                Some(s) => self.gateway.call(s.watch(prefix, Some(opts))).await?,
+                None => {
+                    stream = Some(
+                        self.gateway
+                            .call(watcher.watch(prefix, Some(opts)))
+                            .await
+                            .map_err(|e| e.to_string())?,
+                    )
+                }
+                Some(s) => self
+                    .gateway
+                    .call(s.watch(prefix, Some(opts)))
+                    .await
+                    .map_err(|e| e.to_string())?,
             }
         }
         let Some(mut stream) = stream else {
@@ -193,7 +208,7 @@ impl Mirror {
             let resp = match stream.message().await {
                 Ok(Some(resp)) => resp,
                 Ok(None) => return Ok(()),
-                Err(e) => return Err(self.gateway.describe(&e)),
+                Err(e) => return Err(self.gateway.error(&e).to_string()),
             };
             if resp.compact_revision() > 0 {
                 return Err(format!(
@@ -279,7 +294,7 @@ impl Mirror {
     /// Publishes the overview. Subscribers (open pages) are woken only when
     /// something they show changed, not for the revision and contact time
     /// that move with every Patroni heartbeat.
-    fn publish(&self, update: impl FnOnce(&mut EtcdStatus)) {
+    fn publish(&self, update: impl FnOnce(&mut EtcdConnection)) {
         let mut clusters: Vec<_> = self
             .book
             .entries
@@ -293,7 +308,7 @@ impl Mirror {
             if etcd.reachable {
                 etcd.last_contact_ms = Some(now_ms());
             }
-            let quiet = |e: &EtcdStatus| EtcdStatus {
+            let quiet = |e: &EtcdConnection| EtcdConnection {
                 revision: 0,
                 last_contact_ms: None,
                 ..e.clone()

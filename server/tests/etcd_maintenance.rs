@@ -1,4 +1,4 @@
-//! The etcd maintenance functions (`app::etcd::maintenance`, `::membership`)
+//! The etcd maintenance functions (`app::etcd::compact`, `::defragment`, `::membership`, ...)
 //! against throwaway etcd clusters, never the shared test bed: a snapshot
 //! etcdctl can read, compaction, defragmentation leader last, a NOSPACE
 //! alarm cleared, a leader move, and membership changes with their quorum
@@ -11,11 +11,11 @@ mod scratch;
 use std::process::Command;
 
 use app::error::AppError;
-use app::etcd::maintenance::{compact, defragment, defragment_all, disarm_all, move_leader};
-use app::etcd::maintenance::{save_snapshot, snapshot};
+use app::etcd::compact::CompactTo;
 use app::etcd::status::{read_alarms, read_status};
 use app::etcd::Gateway;
-use app::etcd_cluster::maintenance::CompactTo;
+use app::etcd::{compact, defragment, defragment_all, disarm_all, move_leader};
+use app::etcd::{save_snapshot, snapshot};
 use etcd_client::{DeleteOptions, GetOptions};
 use scratch::{ready, wait_for, Cluster};
 
@@ -24,7 +24,7 @@ mod membership;
 
 /// Puts `value` at `key`; returns the revision of the write.
 async fn put(gw: &Gateway, key: &str, value: Vec<u8>) -> Result<i64, String> {
-    let mut client = gw.client().await?;
+    let mut client = gw.client().await.map_err(|e| e.to_string())?;
     let resp = client
         .put(key, value, None)
         .await

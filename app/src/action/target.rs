@@ -6,6 +6,7 @@ use etcd_client::GetOptions;
 
 use super::basis::Basis;
 use crate::error::AppError;
+use crate::etcd::EtcdError;
 use crate::patroni::{clusters_in_namespace, normalize_namespace, Cluster, Member};
 use crate::state::AppState;
 
@@ -56,26 +57,22 @@ pub async fn read(
         opts = opts.with_revision(r);
     }
     let gw = &state.etcd;
-    let mut kv = gw
-        .client()
-        .await
-        .map_err(AppError::Unavailable)?
-        .kv_client();
+    let mut kv = gw.client().await?.kv_client();
     let resp = match gw.call(kv.get(prefix, Some(opts))).await {
         Ok(resp) => resp,
-        Err(e) if e.contains("compacted") => {
+        Err(EtcdError::Compacted(_)) => {
             return Err(AppError::Conflict(format!(
                 "etcd has compacted revision {} away, so Patrol cannot tell what changed since: run the preflight again",
                 revision.unwrap_or_default()
             )))
         }
-        Err(e) if e.contains("future revision") => {
+        Err(EtcdError::FutureRevision(_)) => {
             return Err(AppError::Invalid(format!(
                 "revision {} is newer than etcd's: send the revision a preflight returned",
                 revision.unwrap_or_default()
             )))
         }
-        Err(e) => return Err(AppError::Unavailable(e)),
+        Err(e) => return Err(AppError::Unavailable(e.to_string())),
     };
     let at = resp.header().map_or(0, |h| h.revision());
     let kvs = resp.kvs().iter().map(|kv| (kv.key(), kv.value()));

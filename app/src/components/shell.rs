@@ -9,7 +9,7 @@ use leptos_router::hooks::use_location;
 
 use crate::auth::{provide_access, use_access, Access};
 use crate::live::{use_live, StreamState};
-use crate::model::EtcdStatus;
+use crate::model::EtcdConnection;
 use crate::pages::sign_in::{sign_in_path, SignOut};
 
 /// Page frame with the top bar; `children` is the routed page.
@@ -131,7 +131,7 @@ fn SignInOut() -> impl IntoView {
 
 /// Which etcd this is, so production is never mistaken for staging.
 #[component]
-fn EtcdIdentity(etcd: EtcdStatus) -> impl IntoView {
+fn EtcdIdentity(etcd: EtcdConnection) -> impl IntoView {
     let id = etcd.cluster_id.unwrap_or_else(|| "unknown".into());
     let endpoints = etcd.endpoints.join(", ");
     let title = format!("etcd endpoints: {endpoints}");

@@ -1,8 +1,8 @@
 //! What must hold before a maintenance step may touch a member: pure
 //! functions of an [`EtcdStatus`], so they are tested without etcd.
 
+use super::{parse_hex_id, EtcdMember, EtcdStatus, Quorum};
 use crate::error::AppError;
-use crate::etcd_cluster::{parse_hex_id, EtcdMember, EtcdStatus, Quorum};
 
 /// The member with this hex ID.
 pub fn find<'a>(status: &'a EtcdStatus, id: &str) -> Result<&'a EtcdMember, AppError> {
@@ -99,51 +99,20 @@ pub fn promote_check(member: &EtcdMember) -> Result<(), AppError> {
 
 /// The new leader must be a healthy voting member other than the leader.
 pub fn move_leader_check(status: &EtcdStatus, target: &EtcdMember) -> Result<(), AppError> {
-    let current = leader(status)?;
-    let refuse = |why: &str| Err(AppError::Conflict(format!("{} {why}", target.label())));
-    if target.id == current.id {
-        refuse("is the leader already")
-    } else if target.is_learner {
-        refuse("is a learner; learners cannot lead")
-    } else if !target.healthy {
-        refuse("is not healthy")
-    } else {
-        Ok(())
-    }
-}
-
-/// An etcd error as the caller should see it: a refusal (compacted, not in
-/// sync, quorum) is a conflict, anything else etcd being unavailable.
-pub fn refused(error: String) -> AppError {
-    const CONFLICTS: [&str; 7] = [
-        "compacted",
-        "future revision",
-        "in sync",
-        "unhealthy",
-        "learner",
-        "not leader",
-        "member not found",
-    ];
-    // Patrol's etcd user lacks the right: etcd's own words, as a refusal
-    // (403), never retried and never taken for an outage.
-    const DENIED: [&str; 3] = [
-        "permission denied",
-        "user name is empty",
-        "authentication failed",
-    ];
-    if DENIED.iter().any(|d| error.contains(d)) {
-        AppError::Forbidden(format!("etcd refused Patrol's etcd user: {error}"))
-    } else if CONFLICTS.iter().any(|c| error.contains(c)) {
-        AppError::Conflict(error)
-    } else {
-        AppError::Unavailable(error)
+    leader(status)?;
+    match target.cannot_lead() {
+        Some(why) => Err(AppError::Conflict(format!(
+            "{} cannot lead: {why}",
+            target.label()
+        ))),
+        None => Ok(()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::etcd_cluster::tests::{member, status};
+    use crate::etcd::tests::{member, status};
 
     fn cluster(healthy: [bool; 3]) -> EtcdStatus {
         let mut members: Vec<_> = (0..3)
@@ -211,21 +180,5 @@ mod tests {
         assert!(move_leader_check(&s, &s.members[0]).is_ok());
         assert!(move_leader_check(&s, &s.members[1]).is_err());
         assert!(move_leader_check(&s, &s.members[2]).is_err());
-    }
-
-    #[test]
-    fn refusals_are_conflicts() {
-        let e = refused("etcdserver: mvcc: required revision has been compacted".into());
-        assert!(matches!(e, AppError::Conflict(_)));
-        assert!(matches!(
-            refused("connection refused".into()),
-            AppError::Unavailable(_)
-        ));
-        let denied = refused("grpc-status: PermissionDenied, etcdserver: permission denied".into());
-        assert_eq!(
-            denied.to_string(),
-            "forbidden: etcd refused Patrol's etcd user: \
-             grpc-status: PermissionDenied, etcdserver: permission denied"
-        );
     }
 }

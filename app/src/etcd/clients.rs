@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use etcd_client::Client;
 
-use super::Gateway;
+use super::{EtcdError, Gateway};
 
 /// Per-member clients by their client URLs.
 #[derive(Default)]
@@ -40,9 +40,9 @@ impl Gateway {
     /// lazy, so a member that is down fails on the first request, not here
     /// (with `--user`, authenticating needs it up: bounded by the dial
     /// timeout).
-    pub(crate) async fn member_client(&self, urls: &[String]) -> Result<Client, String> {
+    pub(crate) async fn member_client(&self, urls: &[String]) -> Result<Client, EtcdError> {
         if urls.is_empty() {
-            return Err("the member has no client URLs yet (not started)".into());
+            return Err(EtcdError::NotStarted);
         }
         if let Some(client) = self.inner.members.get(urls) {
             return Ok(client);
@@ -50,13 +50,12 @@ impl Gateway {
         let pending = Client::connect(urls, Some(self.inner.options.clone()));
         let client = match tokio::time::timeout(self.inner.dial_timeout, pending).await {
             Ok(Ok(client)) => client,
-            Ok(Err(e)) => return Err(self.describe(&e)),
+            Ok(Err(e)) => return Err(self.error(&e)),
             Err(_) => {
-                return Err(format!(
-                    "no connection to {} within {:?} (--dial-timeout)",
-                    urls.join(","),
-                    self.inner.dial_timeout
-                ))
+                return Err(EtcdError::DialTimeout {
+                    to: urls.join(","),
+                    after: self.inner.dial_timeout,
+                })
             }
         };
         self.inner.members.put(urls, client.clone());
@@ -73,26 +72,24 @@ impl Gateway {
     /// endpoint, and one that goes to a member that is down fails to
     /// connect. Safe for writes too, since nothing was sent; bounded by
     /// the command timeout overall.
-    pub(crate) async fn call_shared<T, E, F, Fut>(&self, request: F) -> Result<T, String>
+    pub(crate) async fn call_shared<T, F, Fut>(&self, request: F) -> Result<T, EtcdError>
     where
         F: FnMut(Client) -> Fut,
-        Fut: Future<Output = Result<T, E>>,
-        E: std::error::Error + 'static,
+        Fut: Future<Output = Result<T, etcd_client::Error>>,
     {
         self.call_shared_within(self.inner.command_timeout, request)
             .await
     }
 
     /// [`Gateway::call_shared`], each attempt allowed `limit`.
-    pub(crate) async fn call_shared_within<T, E, F, Fut>(
+    pub(crate) async fn call_shared_within<T, F, Fut>(
         &self,
         limit: Duration,
         mut request: F,
-    ) -> Result<T, String>
+    ) -> Result<T, EtcdError>
     where
         F: FnMut(Client) -> Fut,
-        Fut: Future<Output = Result<T, E>>,
-        E: std::error::Error + 'static,
+        Fut: Future<Output = Result<T, etcd_client::Error>>,
     {
         let client = self.client().await?;
         let deadline = tokio::time::Instant::now() + self.inner.command_timeout;
@@ -101,7 +98,7 @@ impl Gateway {
         loop {
             tries = tries.saturating_sub(1);
             match self.call_within(limit, request(client.clone())).await {
-                Err(e) if never_sent(&e) && tries > 0 && tokio::time::Instant::now() < deadline => {
+                Err(e) if e.never_sent() && tries > 0 && tokio::time::Instant::now() < deadline => {
                     tracing::debug!("etcd request not sent, trying another endpoint: {e}");
                 }
                 other => return other,
@@ -111,24 +108,18 @@ impl Gateway {
 
     /// [`Gateway::call`] with its own time limit instead of the command
     /// timeout: shorter for status probes, longer for defragmentation.
-    pub(crate) async fn call_within<T, E, F>(
+    pub(crate) async fn call_within<T, F>(
         &self,
         limit: Duration,
         request: F,
-    ) -> Result<T, String>
+    ) -> Result<T, EtcdError>
     where
-        F: Future<Output = Result<T, E>>,
-        E: std::error::Error + 'static,
+        F: Future<Output = Result<T, etcd_client::Error>>,
     {
         match tokio::time::timeout(limit, request).await {
             Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(self.describe(&e)),
-            Err(_) => Err(format!("no answer within {limit:?}")),
+            Ok(Err(e)) => Err(self.error(&e)),
+            Err(_) => Err(EtcdError::Timeout { limit, flag: None }),
         }
     }
-}
-
-/// The request failed before a connection existed, so etcd never saw it.
-fn never_sent(error: &str) -> bool {
-    error.contains("tcp connect error") || error.contains("Connection refused")
 }

@@ -17,7 +17,7 @@ use etcd_client::Client;
 use futures::stream::{FuturesUnordered, StreamExt};
 use tokio::time::Instant;
 
-use super::Gateway;
+use super::{EtcdError, Gateway};
 
 /// How long a read waits for one member before asking the next as well.
 pub const HEDGE_AFTER: Duration = Duration::from_millis(300);
@@ -95,7 +95,7 @@ impl Gateway {
     /// denied, ...) come back at once; transport failures move on to the
     /// next member. Bounded by the command timeout. Only for requests that
     /// change nothing.
-    pub async fn call_read<T, F, Fut>(&self, mut request: F) -> Result<T, String>
+    pub async fn call_read<T, F, Fut>(&self, mut request: F) -> Result<T, EtcdError>
     where
         F: FnMut(Client, Consistency) -> Fut,
         Fut: Future<Output = Result<T, etcd_client::Error>>,
@@ -153,12 +153,12 @@ impl Gateway {
                         pending.retain(|&p| p != i);
                         health.mark(i, true);
                         tracing::debug!(endpoint = %endpoints[i], "etcd read failed, asking another member: {e}");
-                        last_error = Some(self.describe(&e));
+                        last_error = Some(self.error(&e));
                         if running.is_empty() && order.len() > 0 {
                             break;
                         }
                     }
-                    Ok(Some((_, Err(e)))) => return Err(self.describe(&e)),
+                    Ok(Some((_, Err(e)))) => return Err(self.error(&e)),
                     // Nothing under way: ask the next member now, or pause
                     // before the next round.
                     Ok(None) => {
@@ -179,15 +179,16 @@ impl Gateway {
             if Instant::now() >= deadline {
                 return Err(match (pending.is_empty(), last_error) {
                     (true, Some(e)) => e,
-                    _ => format!(
-                        "etcd did not answer within {:?} (--command-timeout)",
-                        self.inner.command_timeout
-                    ),
+                    _ => EtcdError::Timeout {
+                        limit: self.inner.command_timeout,
+                        flag: Some("--command-timeout"),
+                    },
                 });
             }
             if order.len() == 0 {
                 if !more_rounds && running.is_empty() {
-                    return Err(last_error.unwrap_or_else(|| "no etcd endpoint to ask".into()));
+                    return Err(last_error
+                        .unwrap_or_else(|| EtcdError::Other("no etcd endpoint to ask".into())));
                 }
                 if more_rounds {
                     round += 1;

@@ -6,13 +6,22 @@ use std::time::Duration;
 
 use etcd_client::{AlarmAction, AlarmType, GetOptions, WatchOptions};
 
-use super::Gateway;
-use crate::error::AppError;
-use crate::etcd_cluster::{
-    hex_id, EtcdAlarm, EtcdAlarms, EtcdMemberEntry, EtcdMembers, EtcdStatus, Quorum,
+use super::{
+    hex_id, EtcdAlarm, EtcdAlarms, EtcdError, EtcdMemberEntry, EtcdMembers, EtcdStatus, Gateway,
+    Quorum,
 };
+use crate::error::AppError;
 
+mod feed;
 mod member;
+
+pub use feed::{Feed, EVERY};
+
+/// The cluster as the `/etcd` page shows it: one reading every [`EVERY`]
+/// shared by every viewer (see [`Feed`]), however many pages are open.
+pub async fn shared_status(gateway: &Gateway) -> Result<EtcdStatus, AppError> {
+    gateway.status_feed().latest(gateway).await
+}
 
 /// How long one member may take to answer its status: a dead member must
 /// not stall the page.
@@ -52,7 +61,7 @@ pub async fn read_status(gateway: &Gateway) -> Result<EtcdStatus, AppError> {
     for (entry, probe) in listed.members.into_iter().zip(probes) {
         let probe = probe
             .await
-            .unwrap_or_else(|e| Err(format!("status probe failed: {e}")));
+            .unwrap_or_else(|e| Err(EtcdError::Other(format!("status probe failed: {e}"))));
         if let Ok(p) = &probe {
             revision = revision.max(p.revision);
         }
@@ -112,8 +121,7 @@ impl From<Listed> for EtcdMembers {
 pub async fn read_members(gateway: &Gateway) -> Result<Listed, AppError> {
     let list = gateway
         .call_shared(|mut c| async move { c.member_list().await })
-        .await
-        .map_err(AppError::Unavailable)?;
+        .await?;
     let header = list.header();
     Ok(Listed {
         cluster_id: header.map(|h| hex_id(h.cluster_id())).unwrap_or_default(),
@@ -136,8 +144,7 @@ pub async fn read_members(gateway: &Gateway) -> Result<Listed, AppError> {
 pub async fn read_alarms(gateway: &Gateway) -> Result<EtcdAlarms, AppError> {
     let resp = gateway
         .call_shared(|mut c| async move { c.alarm(AlarmAction::Get, AlarmType::None, None).await })
-        .await
-        .map_err(AppError::Unavailable)?;
+        .await?;
     let alarms = resp
         .alarms()
         .iter()
@@ -157,7 +164,7 @@ pub async fn compact_revision(gateway: &Gateway) -> Option<i64> {
     let read = gateway.call_shared(|mut c| async move { c.get(PROBE_KEY, at_one()).await });
     match read.await {
         Ok(_) => return None,
-        Err(e) if e.contains("compacted") => {}
+        Err(EtcdError::Compacted(_)) => {}
         Err(e) => {
             tracing::debug!("compaction probe: {e}");
             return None;

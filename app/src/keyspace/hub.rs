@@ -117,7 +117,7 @@ impl WatchHub {
         tx: &broadcast::Sender<Message>,
         ready: &Mutex<Option<i64>>,
     ) -> Result<(), String> {
-        let client = self.gateway.client().await?;
+        let client = self.gateway.client().await.map_err(|e| e.to_string())?;
         let mut watcher = client
             .watch_client()
             .max_decoding_message_size(MAX_MESSAGE_BYTES);
@@ -125,7 +125,8 @@ impl WatchHub {
         let mut stream = self
             .gateway
             .call(watcher.watch(prefix.to_vec(), Some(opts)))
-            .await?;
+            .await
+            .map_err(|e| e.to_string())?;
         loop {
             let next = tokio::time::timeout(IDLE_CHECK, stream.message()).await;
             if tx.receiver_count() == 0 {
@@ -135,7 +136,7 @@ impl WatchHub {
                 Err(_) => continue,
                 Ok(Ok(Some(resp))) => resp,
                 Ok(Ok(None)) => return Err("etcd closed the watch".into()),
-                Ok(Err(e)) => return Err(self.gateway.describe(&e)),
+                Ok(Err(e)) => return Err(self.gateway.error(&e).to_string()),
             };
             if resp.canceled() {
                 return Err(format!(

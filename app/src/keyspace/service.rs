@@ -8,7 +8,7 @@ use etcd_client::{
 use super::model::{lease_hex, DirEntry, Found, History, KeyEntry, KeyValue, Version};
 use super::path::{b64_decode, b64_encode, display_key, prefix_end};
 use crate::error::AppError;
-use crate::etcd::{Gateway, MAX_MESSAGE_BYTES};
+use crate::etcd::{EtcdError, Gateway, MAX_MESSAGE_BYTES};
 
 /// Most entries one listing or search page may hold.
 pub const MAX_LIMIT: usize = 5000;
@@ -32,14 +32,13 @@ pub(super) async fn range(
     gw: &Gateway,
     key: Vec<u8>,
     opts: Option<GetOptions>,
-) -> Result<GetResponse, AppError> {
+) -> Result<GetResponse, EtcdError> {
     gw.call_read(|c, consistency| {
         let key = key.clone();
         let opts = consistency.get_options(opts.clone().unwrap_or_default());
         async move { kv_of(c).get(key, Some(opts)).await }
     })
     .await
-    .map_err(AppError::Unavailable)
 }
 
 /// A transaction of range reads, each `(key, options)`, as [`range`].
@@ -55,7 +54,7 @@ pub(super) async fn read_txn(
         async move { kv_of(c).txn(Txn::new().and_then(ops)).await }
     })
     .await
-    .map_err(AppError::Unavailable)
+    .map_err(AppError::from)
 }
 
 fn kv_of(client: etcd_client::Client) -> etcd_client::KvClient {
@@ -219,8 +218,7 @@ async fn lease_ttl(gw: &Gateway, id: i64) -> Result<(Option<i64>, Option<i64>), 
             let opts = LeaseTimeToLiveOptions::new();
             c.lease_client().time_to_live(id, Some(opts)).await
         })
-        .await
-        .map_err(AppError::Unavailable)?;
+        .await?;
     // etcd answers -1 for a lease that no longer exists.
     Ok(match resp.ttl() {
         ttl if ttl < 0 => (None, None),
@@ -248,14 +246,14 @@ pub async fn history(gw: &Gateway, key: &[u8], limit: usize) -> Result<History, 
         let opts = GetOptions::new().with_revision(at);
         let resp = match range(gw, key.to_vec(), Some(opts)).await {
             Ok(resp) => resp,
-            Err(AppError::Unavailable(e)) if e.contains("compacted") => {
+            Err(EtcdError::Compacted(_)) => {
                 compacted = Some(format!(
                     "versions before revision {} were compacted away by etcd",
                     at + 1
                 ));
                 break;
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         let Some(old) = resp.kvs().first() else { break };
         at = old.mod_revision() - 1;

@@ -2,38 +2,39 @@
 //! status --cluster` shows it, with quorum and alarms; refreshed every few
 //! seconds while open.
 
+mod action;
 mod admin;
+mod alarm;
 mod answer;
+mod call;
+mod client;
 mod compact;
+mod defragment;
 mod dialog;
-mod fetch;
 mod kept;
+mod leader;
 mod learner_env;
-mod maintenance;
 mod members;
 mod membership;
 mod pick;
 mod snapshot;
-
-use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::time::utc;
 use crate::error::AppError;
-use crate::etcd_cluster::EtcdStatus;
+use crate::etcd::EtcdStatus;
 use admin::EtcdAdmin;
 use members::MemberTable;
 
-/// How often the open page reads the status again.
-pub const REFRESH: Duration = Duration::from_secs(3);
-
-/// The etcd cluster now (same answer as `GET /api/v1/etcd/status`).
+/// The etcd cluster as `GET /api/v1/etcd/status` shows it, from the one
+/// reading every open page shares: a new one every few seconds while
+/// someone looks, however many look.
 #[server(endpoint = "etcd_status")]
 pub async fn get_etcd_status() -> Result<EtcdStatus, AppError> {
     let state = expect_context::<crate::state::AppState>();
-    crate::etcd::status::read_status(&state.etcd).await
+    crate::etcd::status::shared_status(&state.etcd).await
 }
 
 /// The etcd page.
@@ -42,7 +43,10 @@ pub fn EtcdPage() -> impl IntoView {
     let (tick, set_tick) = signal(0u64);
     let status = Resource::new(move || tick.get(), |_| get_etcd_status());
     #[cfg(feature = "hydrate")]
-    if let Ok(handle) = set_interval_with_handle(move || set_tick.update(|t| *t += 1), REFRESH) {
+    if let Ok(handle) = set_interval_with_handle(
+        move || set_tick.update(|t| *t += 1),
+        crate::etcd::STATUS_EVERY,
+    ) {
         on_cleanup(move || handle.clear());
     }
     #[cfg(not(feature = "hydrate"))]
@@ -108,19 +112,7 @@ fn Facts(status: EtcdStatus) -> impl IntoView {
     let alarms = if status.alarms.is_empty() {
         "none".to_owned()
     } else {
-        status
-            .alarms
-            .iter()
-            .map(|a| {
-                let on = status
-                    .members
-                    .iter()
-                    .find(|m| m.id == a.member_id)
-                    .map_or(a.member_id.as_str(), |m| m.label());
-                format!("{} on {on}", a.alarm)
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+        status.alarm_words().join(", ")
     };
     let alarmed = !status.alarms.is_empty();
     view! {

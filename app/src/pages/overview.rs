@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use crate::cluster::page_path;
 use crate::components::time::utc;
 use crate::live::use_live;
-use crate::model::{ClusterSummary, EtcdStatus, Health, Overview};
+use crate::model::{ClusterSummary, EtcdConnection, Health, Overview};
 use crate::patroni::lag::human_bytes;
 use crate::patroni::MemberBrief;
 
@@ -52,7 +52,7 @@ fn OverviewBody(overview: Overview) -> impl IntoView {
 
 /// Says plainly when etcd is out of reach and how old the shown data is.
 #[component]
-fn EtcdBanner(etcd: EtcdStatus) -> impl IntoView {
+fn EtcdBanner(etcd: EtcdConnection) -> impl IntoView {
     (!etcd.reachable).then(|| {
         let reason = etcd.error.unwrap_or_else(|| "no answer yet".into());
         let age = match etcd.last_contact_ms {

@@ -1,6 +1,6 @@
 //! `GET /api/v1/health`: is etcd reachable, and which etcd is it.
 
-use app::model::EtcdStatus;
+use app::model::EtcdConnection;
 use app::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,7 +11,7 @@ use serde::Serialize;
 pub struct Health {
     /// `ok` when etcd is reachable and the mirror is live, else `degraded`.
     status: &'static str,
-    etcd: EtcdStatus,
+    etcd: EtcdConnection,
     namespaces: Vec<String>,
     /// etcd watches the keyspace browser holds open (one per watched
     /// prefix, however many viewers follow it).

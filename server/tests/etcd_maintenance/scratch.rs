@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use app::error::AppError;
 use app::etcd::status::read_status;
+use app::etcd::EtcdStatus;
 use app::etcd::{EtcdConfig, Gateway};
-use app::etcd_cluster::EtcdStatus;
 
 use crate::common::{free_port, TempDir};
 

@@ -3,8 +3,9 @@
 use std::time::Instant;
 
 use super::MEMBER_TIMEOUT;
-use crate::etcd::Gateway;
-use crate::etcd_cluster::{hex_id, EtcdAlarm, EtcdMember, EtcdMemberEntry, DEFAULT_QUOTA_BYTES};
+use crate::etcd::{
+    hex_id, EtcdAlarm, EtcdError, EtcdMember, EtcdMemberEntry, Gateway, DEFAULT_QUOTA_BYTES,
+};
 
 /// What a member said about itself.
 pub(super) struct Probe {
@@ -22,16 +23,21 @@ pub(super) struct Probe {
 }
 
 /// Asks the member at `urls` for its status, within [`MEMBER_TIMEOUT`].
-pub(super) async fn probe(gateway: &Gateway, urls: &[String]) -> Result<Probe, String> {
+pub(super) async fn probe(gateway: &Gateway, urls: &[String]) -> Result<Probe, EtcdError> {
     let asked = async {
         let mut client = gateway.member_client(urls).await?;
         let start = Instant::now();
         let status = gateway.call_within(MEMBER_TIMEOUT, client.status()).await?;
-        Ok::<_, String>((status, start.elapsed()))
+        Ok::<_, EtcdError>((status, start.elapsed()))
     };
     let (s, took) = match tokio::time::timeout(MEMBER_TIMEOUT, asked).await {
         Ok(answer) => answer?,
-        Err(_) => return Err(format!("no answer within {MEMBER_TIMEOUT:?}")),
+        Err(_) => {
+            return Err(EtcdError::Timeout {
+                limit: MEMBER_TIMEOUT,
+                flag: None,
+            })
+        }
     };
     Ok(Probe {
         revision: s.header().map_or(0, |h| h.revision()),
@@ -49,12 +55,12 @@ pub(super) async fn probe(gateway: &Gateway, urls: &[String]) -> Result<Probe, S
 }
 
 /// The membership entry with what the probe learned (or why it failed).
-pub(super) fn merge(entry: EtcdMemberEntry, probe: Result<Probe, String>) -> EtcdMember {
+pub(super) fn merge(entry: EtcdMemberEntry, probe: Result<Probe, EtcdError>) -> EtcdMember {
     let mut m = EtcdMember::from(entry);
     let p = match probe {
         Ok(p) => p,
         Err(e) => {
-            m.error = Some(e);
+            m.error = Some(e.to_string());
             return m;
         }
     };
@@ -152,7 +158,7 @@ mod tests {
 
     #[test]
     fn no_answer_or_no_leader_is_unhealthy() {
-        let m = merge(entry("ab"), Err("refused".into()));
+        let m = merge(entry("ab"), Err(EtcdError::NotConnected("refused".into())));
         assert!(!m.healthy && m.round_trip_us.is_none());
         assert_eq!(m.error.as_deref(), Some("refused"));
         let m = merge(entry("ab"), Ok(probe(0, 10, 0)));

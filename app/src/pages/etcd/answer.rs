@@ -2,14 +2,12 @@
 //! its refusal verbatim with the status code and what that code means.
 
 use leptos::prelude::*;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
 
-use super::admin::EtcdAction;
-use super::fetch::Answer;
+use super::action::EtcdAction;
+use super::call::{Answer, Done};
 use super::learner_env::LearnerEnv;
-use crate::etcd_cluster::maintenance::{Compacted, DefragReport, LeaderMoved, MemberAdded};
-use crate::etcd_cluster::{EtcdAlarms, EtcdMembers, EtcdStatus};
+use crate::etcd::defragment::DefragReport;
+use crate::etcd::EtcdStatus;
 use crate::patroni::lag::human_bytes;
 
 /// The answer to `action`; `status` names members by their IDs.
@@ -20,7 +18,8 @@ pub fn AnswerView(
     status: Signal<Option<EtcdStatus>>,
 ) -> impl IntoView {
     let accepted = answer.ok();
-    let audit = answer.body["audit_seq"].as_u64().map(|seq| {
+    let seq = answer.answer.as_ref().and_then(|a| a.audit_seq);
+    let audit = seq.map(|seq| {
         view! {
             <p class="muted small" data-testid="audit-seq">
                 "Written to the " <a href="/audit">"audit log"</a> " as record " {seq} "."
@@ -31,27 +30,33 @@ pub fn AnswerView(
         0 => "no status".to_owned(),
         s => format!("HTTP {s}"),
     };
-    let detail = detail(action, &answer.body);
-    let head = if accepted {
-        let line = status.with_untracked(|s| headline(action, &answer.body, s.as_ref()));
-        let full = serde_json::to_string_pretty(&answer.body).unwrap_or_default();
-        view! {
-            <p class="ok" data-testid="result-line">"✓ " {line}</p>
-            {detail}
-            <details class="patroni-answer">
-                <summary class="muted small">"etcd's answer: " {code}</summary>
-                <pre data-testid="etcd-body">{full}</pre>
-            </details>
+    let done = answer.answer.as_ref().map(|a| &a.answer);
+    let detail = done.and_then(detail);
+    let head = match (accepted, done) {
+        (true, Some(done)) => {
+            let line = status.with_untracked(|s| headline(action, done, s.as_ref()));
+            let full = answer
+                .answer
+                .as_ref()
+                .and_then(|a| serde_json::to_string_pretty(a).ok())
+                .unwrap_or_default();
+            view! {
+                <p class="ok" data-testid="result-line">"✓ " {line}</p>
+                {detail}
+                <details class="patroni-answer">
+                    <summary class="muted small">"etcd's answer: " {code}</summary>
+                    <pre data-testid="etcd-body">{full}</pre>
+                </details>
+            }
+            .into_any()
         }
-        .into_any()
-    } else {
-        view! {
+        _ => view! {
             <p class="bad" data-testid="result-line">"✗ Refused: " {code}</p>
             <pre class="patroni-body" data-testid="etcd-error">{answer.error()}</pre>
             <p data-testid="result-explanation">{meaning(answer.status)}</p>
             {detail}
         }
-        .into_any()
+        .into_any(),
     };
     view! {
         <div class="outcome" class:refused=!accepted data-testid="action-result"
@@ -62,21 +67,41 @@ pub fn AnswerView(
     }
 }
 
-fn parse<T: DeserializeOwned>(body: &Value) -> Option<T> {
-    serde_json::from_value(body.clone()).ok()
-}
-
 /// The member with hex `id`, by name when the status knows it.
 fn name(status: Option<&EtcdStatus>, id: &str) -> String {
-    status
-        .and_then(|s| s.members.iter().find(|m| m.id == id))
-        .map_or_else(|| id.to_owned(), |m| m.label().to_owned())
+    status.map_or(id, |s| s.label_of(id)).to_owned()
 }
 
 /// An accepted answer in one line.
-fn headline(action: EtcdAction, body: &Value, status: Option<&EtcdStatus>) -> String {
-    let members = || {
-        parse::<EtcdMembers>(body).map_or_else(String::new, |m| {
+fn headline(action: EtcdAction, done: &Done, status: Option<&EtcdStatus>) -> String {
+    match done {
+        Done::Compacted(c) => {
+            let physical = if c.physical { ", space freed" } else { "" };
+            format!(
+                "Compacted: revisions before {} are gone{physical}.",
+                c.revision
+            )
+        }
+        Done::Defragmented(r) => {
+            let freed: u64 = r.done.iter().map(|d| d.freed()).sum();
+            let n = r.done.len();
+            let s = if n == 1 { "" } else { "s" };
+            format!(
+                "Defragmented {n} member{s}, {} given back.",
+                human_bytes(freed)
+            )
+        }
+        Done::Disarmed(a) if !a.alarms.is_empty() => {
+            let left: Vec<String> = a.alarms.iter().map(|a| a.alarm.clone()).collect();
+            format!("Disarmed; still active: {}.", left.join(", "))
+        }
+        Done::Disarmed(_) => "Alarms disarmed; none is active.".to_owned(),
+        Done::LeaderMoved(m) => {
+            let (from, to) = (name(status, &m.from), name(status, &m.to));
+            format!("Leadership moved from {from} to {to}.")
+        }
+        Done::LearnerAdded(m) => format!("Learner {} added with ID {}.", m.name, m.id),
+        Done::Members(m) => {
             let names: Vec<String> = m
                 .members
                 .iter()
@@ -86,74 +111,26 @@ fn headline(action: EtcdAction, body: &Value, status: Option<&EtcdStatus>) -> St
                     (n, false) => n.to_owned(),
                 })
                 .collect();
-            format!(" Members now: {}.", names.join(", "))
-        })
-    };
-    match action {
-        EtcdAction::Compact => parse::<Compacted>(body).map_or_else(
-            || "Compacted.".to_owned(),
-            |c| {
-                let physical = if c.physical { ", space freed" } else { "" };
-                format!(
-                    "Compacted: revisions before {} are gone{physical}.",
-                    c.revision
-                )
-            },
-        ),
-        EtcdAction::Defragment => parse::<DefragReport>(body).map_or_else(
-            || "Defragmented.".to_owned(),
-            |r| {
-                let freed: u64 = r.done.iter().map(freed).sum();
-                let n = r.done.len();
-                let s = if n == 1 { "" } else { "s" };
-                format!(
-                    "Defragmented {n} member{s}, {} given back.",
-                    human_bytes(freed)
-                )
-            },
-        ),
-        EtcdAction::Disarm => match parse::<EtcdAlarms>(body) {
-            Some(a) if !a.alarms.is_empty() => {
-                let left: Vec<String> = a.alarms.iter().map(|a| a.alarm.clone()).collect();
-                format!("Disarmed; still active: {}.", left.join(", "))
-            }
-            _ => "Alarms disarmed; none is active.".to_owned(),
-        },
-        EtcdAction::MoveLeader => parse::<LeaderMoved>(body).map_or_else(
-            || "Leadership moved.".to_owned(),
-            |m| {
-                let (from, to) = (name(status, &m.from), name(status, &m.to));
-                format!("Leadership moved from {from} to {to}.")
-            },
-        ),
-        EtcdAction::AddLearner => parse::<MemberAdded>(body).map_or_else(
-            || "Learner added.".to_owned(),
-            |m| format!("Learner {} added with ID {}.", m.name, m.id),
-        ),
-        EtcdAction::Promote => format!("Promoted.{}", members()),
-        EtcdAction::Remove => format!("Removed.{}", members()),
-        EtcdAction::Snapshot => "Snapshot taken.".to_owned(),
-    }
-}
-
-/// Bytes a defragmentation gave back.
-fn freed(d: &crate::etcd_cluster::maintenance::Defragmented) -> u64 {
-    match (d.db_size_before, d.db_size_after) {
-        (Some(b), Some(a)) => b.saturating_sub(a),
-        _ => 0,
+            let verb = match action {
+                EtcdAction::Promote => "Promoted",
+                EtcdAction::Remove => "Removed",
+                _ => "Done",
+            };
+            format!("{verb}. Members now: {}.", names.join(", "))
+        }
     }
 }
 
 /// What an answer holds beyond its line: each member defragmented (also
 /// when it stopped early), the new learner's settings.
-fn detail(action: EtcdAction, body: &Value) -> Option<AnyView> {
-    match action {
-        EtcdAction::Defragment => {
-            let report = parse::<DefragReport>(body).filter(|r| !r.done.is_empty())?;
+fn detail(done: &Done) -> Option<AnyView> {
+    match done {
+        Done::Defragmented(report) if !report.done.is_empty() => {
+            let report = report.clone();
             Some(view! { <DefragTable report /> }.into_any())
         }
-        EtcdAction::AddLearner => {
-            let env: Vec<String> = parse(&body["env"])?;
+        Done::LearnerAdded(m) if !m.env.is_empty() => {
+            let env = m.env.clone();
             Some(view! { <LearnerEnv env /> }.into_any())
         }
         _ => None,
@@ -215,14 +192,20 @@ pub fn meaning(status: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde::de::DeserializeOwned;
+    use serde_json::{json, Value};
+
+    /// An answer as the route writes it, read as the page reads it.
+    fn read<T: DeserializeOwned>(body: Value, done: fn(T) -> Done) -> Done {
+        done(serde_json::from_value(body).expect("the route's answer reads"))
+    }
 
     #[test]
     fn answers_read_as_one_line() {
         let body =
             json!({ "revision": 40, "previous": 3, "current_revision": 50, "physical": true });
         assert_eq!(
-            headline(EtcdAction::Compact, &body, None),
+            headline(EtcdAction::Compact, &read(body, Done::Compacted), None),
             "Compacted: revisions before 40 are gone, space freed."
         );
         let body = json!({ "done": [
@@ -230,12 +213,16 @@ mod tests {
             { "member_id": "b", "name": "etcd1", "was_leader": true, "db_size_before": 2048, "db_size_after": null, "took_ms": 20 },
         ], "stopped": null, "audit_seq": 7 });
         assert_eq!(
-            headline(EtcdAction::Defragment, &body, None),
+            headline(
+                EtcdAction::Defragment,
+                &read(body, Done::Defragmented),
+                None
+            ),
             "Defragmented 2 members, 3.0 KiB given back."
         );
         let body = json!({ "from": "a1", "to": "b2" });
         assert_eq!(
-            headline(EtcdAction::MoveLeader, &body, None),
+            headline(EtcdAction::MoveLeader, &read(body, Done::LeaderMoved), None),
             "Leadership moved from a1 to b2."
         );
         let body = json!({ "cluster_id": "c", "members": [
@@ -243,11 +230,15 @@ mod tests {
             { "id": "d4", "name": "", "client_urls": [], "peer_urls": [], "is_learner": true },
         ] });
         assert_eq!(
-            headline(EtcdAction::Remove, &body, None),
+            headline(EtcdAction::Remove, &read(body, Done::Members), None),
             "Removed. Members now: etcd1, d4 (not started)."
         );
         assert_eq!(
-            headline(EtcdAction::Disarm, &json!({ "alarms": [] }), None),
+            headline(
+                EtcdAction::Disarm,
+                &read(json!({ "alarms": [] }), Done::Disarmed),
+                None
+            ),
             "Alarms disarmed; none is active."
         );
         assert!(meaning(412).starts_with("Refused before asking etcd"));

@@ -3,12 +3,14 @@
 //! history the keyspace browser would lose) read again on every change.
 
 use leptos::prelude::*;
-use serde_json::{json, Value};
 
-use super::admin::EtcdAction;
+use super::action::EtcdAction;
+use super::call::{Call, Done};
+use super::client::{get, Reply};
 use super::dialog::EtcdDialog;
-use super::fetch::{send, Answer, Call};
-use crate::etcd_cluster::EtcdStatus;
+use crate::etcd::compact::{CompactPreflight, CompactQuery, CompactRequest};
+use crate::etcd::wire::API;
+use crate::etcd::EtcdStatus;
 
 /// What the admin asks to keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +30,20 @@ pub fn target(mode: Mode, text: &str) -> Result<(&'static str, i64), String> {
     match text.trim().parse::<i64>() {
         Ok(n) if n >= 1 => Ok((field, n)),
         _ => Err("Give a whole number of at least 1.".to_owned()),
+    }
+}
+
+/// The query asking for `n` in `field` (as [`target`] gives them).
+pub fn query(field: &str, n: i64) -> CompactQuery {
+    match field {
+        "revision" => CompactQuery {
+            revision: Some(n),
+            keep: None,
+        },
+        _ => CompactQuery {
+            revision: None,
+            keep: Some(n),
+        },
     }
 }
 
@@ -61,7 +77,7 @@ pub fn CompactDialog(status: Signal<Option<EtcdStatus>>, on_close: Callback<()>)
         current().map_or(Ok(()), |c| within(field, n, c))?;
         Ok((field, n))
     });
-    let preflight = RwSignal::new(None::<Answer>);
+    let preflight = RwSignal::new(None::<Reply<CompactPreflight>>);
     // Only the answer to the newest question counts.
     let asking = StoredValue::new(0u32);
     Effect::new(move |_| {
@@ -72,12 +88,8 @@ pub fn CompactDialog(status: Signal<Option<EtcdStatus>>, on_close: Callback<()>)
         asking.update_value(|a| *a += 1);
         let mine = asking.get_value();
         leptos::task::spawn_local(async move {
-            let answer = send(
-                "GET",
-                &format!("/api/v1/etcd/compact/preflight?{field}={n}"),
-                None,
-            )
-            .await;
+            let q = query(field, n).query_string();
+            let answer = get(&format!("{API}/compact/preflight?{q}")).await;
             if asking.get_value() == mine {
                 preflight.set(Some(answer));
             }
@@ -89,19 +101,22 @@ pub fn CompactDialog(status: Signal<Option<EtcdStatus>>, on_close: Callback<()>)
         }
         match preflight.get() {
             None => Some("Waiting for the preflight.".to_owned()),
-            Some(a) if !a.ok() => Some("The preflight refused these numbers.".to_owned()),
-            Some(a) => a.body["refusal"]
-                .as_str()
-                .map(|r| format!("etcd would refuse: {r}.")),
+            Some(a) => match a.answer {
+                Some(p) if a.status == 200 => p.refusal.map(|r| format!("etcd would refuse: {r}.")),
+                _ => Some("The preflight refused these numbers.".to_owned()),
+            },
         }
     });
     let on_send = Callback::new(move |confirm: String| {
         let Ok((field, n)) = asked.get_untracked() else {
             return;
         };
-        let mut body = json!({ "physical": physical.get_untracked(), "confirm": confirm });
-        body[field] = json!(n);
-        call.send("POST", "/api/v1/etcd/compact".into(), Some(body));
+        let request = CompactRequest {
+            to: query(field, n),
+            physical: physical.get_untracked(),
+            confirm,
+        };
+        call.send("POST", "/compact".into(), request, Done::Compacted);
     });
     let radio =
         move |m: Mode, before: &'static str, value: RwSignal<String>, after: &'static str| {
@@ -150,28 +165,27 @@ pub fn CompactDialog(status: Signal<Option<EtcdStatus>>, on_close: Callback<()>)
 
 /// The preflight's numbers, or its refusal.
 #[component]
-fn PreflightView(answer: Answer) -> impl IntoView {
-    if !answer.ok() {
+fn PreflightView(answer: Reply<CompactPreflight>) -> impl IntoView {
+    let error = answer.error();
+    let Some(p) = answer.answer.filter(|_| error.is_none()) else {
         return view! {
-            <div class="banner bad" role="alert" data-testid="compact-preflight-error">{answer.error()}</div>
+            <div class="banner bad" role="alert" data-testid="compact-preflight-error">{error}</div>
         }
         .into_any();
-    }
-    let b = answer.body;
-    let num = |v: &Value| v.as_i64().map_or_else(|| "–".to_owned(), |n| n.to_string());
-    let before = b["compact_revision"]
-        .as_i64()
+    };
+    let before = p
+        .compact_revision
         .map_or_else(|| "none".to_owned(), |r| format!("revisions before {r}"));
-    let refusal = b["refusal"].as_str().map(|r| {
-        view! { <div class="banner bad" role="alert" data-testid="compact-refusal">{r.to_owned()}</div> }
+    let refusal = p.refusal.map(|r| {
+        view! { <div class="banner bad" role="alert" data-testid="compact-refusal">{r}</div> }
     });
     view! {
         <dl class="compact-preflight" data-testid="compact-preflight">
-            <div><dt>"Current revision"</dt><dd data-testid="preflight-current">{num(&b["current_revision"])}</dd></div>
+            <div><dt>"Current revision"</dt><dd data-testid="preflight-current">{p.current_revision}</dd></div>
             <div><dt>"Compacted now"</dt><dd>{before}</dd></div>
-            <div><dt>"Afterwards gone"</dt><dd data-testid="preflight-target">{format!("revisions before {}", num(&b["target"]))}</dd></div>
+            <div><dt>"Afterwards gone"</dt><dd data-testid="preflight-target">{format!("revisions before {}", p.target)}</dd></div>
             <div><dt>"History the keyspace browser loses"</dt>
-                <dd data-testid="preflight-lost">{format!("{} revisions", num(&b["revisions_lost"]))}</dd></div>
+                <dd data-testid="preflight-lost">{format!("{} revisions", p.revisions_lost)}</dd></div>
         </dl>
         {refusal}
     }

@@ -3,11 +3,11 @@
 
 use leptos::prelude::*;
 
-use super::admin::EtcdAction;
+use super::action::EtcdAction;
 use super::answer::AnswerView;
-use super::fetch::Call;
+use super::call::Call;
 use crate::components::dialog::{DoneButton, Modal, TypedConfirm};
-use crate::etcd_cluster::EtcdStatus;
+use crate::etcd::EtcdStatus;
 
 /// A form the browser posts itself (the snapshot download): the route and
 /// the frame its answer loads in.

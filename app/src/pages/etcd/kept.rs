@@ -3,30 +3,11 @@
 //! directory, or when the route is missing.
 
 use leptos::prelude::*;
-use serde::Deserialize;
 
-use super::fetch::send;
+use super::client::get;
+use crate::etcd::snapshot::{Kept, KeptList};
+use crate::etcd::wire::API;
 use crate::patroni::lag::human_bytes;
-
-/// One kept snapshot, as its `.json` record describes it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Kept {
-    pub file: String,
-    pub bytes: u64,
-    pub sha256: String,
-    pub revision: i64,
-    #[serde(default)]
-    pub keys: Option<i64>,
-    /// RFC 3339, UTC.
-    pub taken_at: String,
-}
-
-/// `GET /api/v1/etcd/snapshots`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct KeptList {
-    pub dir: Option<String>,
-    pub snapshots: Vec<Kept>,
-}
 
 /// The list, read when mounted and whenever `reload` changes.
 #[component]
@@ -35,12 +16,8 @@ pub fn KeptSnapshots(reload: Signal<u32>) -> impl IntoView {
     Effect::new(move |_| {
         reload.track();
         leptos::task::spawn_local(async move {
-            let answer = send("GET", "/api/v1/etcd/snapshots", None).await;
-            let read = answer
-                .ok()
-                .then(|| serde_json::from_value::<KeptList>(answer.body).ok())
-                .flatten();
-            list.set(read);
+            let reply = get::<KeptList>(&format!("{API}/snapshots")).await;
+            list.set(reply.answer.filter(|_| reply.status == 200));
         });
     });
     move || {

@@ -37,7 +37,7 @@ pub fn LearnerEnv(env: Vec<String>) -> impl IntoView {
 
 #[cfg(feature = "hydrate")]
 fn copy_text(text: String, copied: RwSignal<Option<bool>>) {
-    use super::fetch::browser::settled;
+    use super::client::browser::settled;
     let Some(window) = web_sys::window() else {
         return;
     };

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::etcd_cluster::EtcdMember;
+use crate::etcd::EtcdMember;
 use crate::patroni::lag::human_bytes;
 
 #[component]
@@ -141,7 +141,7 @@ fn round_trip(us: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::etcd_cluster::tests::member;
+    use crate::etcd::tests::member;
 
     #[test]
     fn quota_and_round_trip_read_well() {

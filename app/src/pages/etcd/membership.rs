@@ -3,13 +3,13 @@
 //! lose another member afterwards).
 
 use leptos::prelude::*;
-use serde_json::json;
 
-use super::admin::EtcdAction;
+use super::action::EtcdAction;
+use super::call::{Call, Done};
 use super::dialog::EtcdDialog;
-use super::fetch::Call;
 use super::pick::{choices, MemberSelect};
-use crate::etcd_cluster::{EtcdMember, EtcdStatus};
+use crate::etcd::membership::{AddLearnerRequest, PromoteRequest, RemoveRequest};
+use crate::etcd::{EtcdMember, EtcdStatus};
 
 /// How far `learner` trails the leader's raft log, in words.
 pub fn behind(status: &EtcdStatus, learner: &EtcdMember) -> String {
@@ -59,8 +59,8 @@ pub fn PromoteDialog(status: Signal<Option<EtcdStatus>>, on_close: Callback<()>)
         let Some((id, _)) = chosen.get_untracked() else {
             return;
         };
-        let path = format!("/api/v1/etcd/members/{id}/promote");
-        call.send("POST", path, Some(json!({ "confirm": confirm })));
+        let path = format!("/members/{id}/promote");
+        call.send("POST", path, PromoteRequest { confirm }, Done::Members);
     });
     let lag = move |id: &str| {
         status.with(|s| {
@@ -142,9 +142,12 @@ pub fn AddLearnerDialog(
         let Ok(peer_urls) = peer_urls(&urls.get_untracked()) else {
             return;
         };
-        let body =
-            json!({ "name": word.get_untracked(), "peer_urls": peer_urls, "confirm": confirm });
-        call.send("POST", "/api/v1/etcd/members".into(), Some(body));
+        let request = AddLearnerRequest {
+            name: word.get_untracked(),
+            peer_urls,
+            confirm,
+        };
+        call.send("POST", "/members".into(), request, Done::LearnerAdded);
     });
     view! {
         <EtcdDialog action=EtcdAction::AddLearner word blocker call status on_send on_close>
@@ -177,12 +180,11 @@ pub fn RemoveDialog(status: Signal<Option<EtcdStatus>>, on_close: Callback<()>) 
     });
     let force = RwSignal::new(false);
     let asked = RwSignal::new(false);
-    // The server's 412 names the override; another member starts afresh.
+    // The server says when the override would do it; another member
+    // starts afresh.
     Effect::new(move |_| {
         let answer = call.answer.get();
-        if answer
-            .is_some_and(|a| a.status == 412 && a.error().is_some_and(|e| e.contains("override")))
-        {
+        if answer.is_some_and(|a| a.refusal.is_some_and(|r| r.needs_override)) {
             asked.set(true);
         }
     });
@@ -199,11 +201,15 @@ pub fn RemoveDialog(status: Signal<Option<EtcdStatus>>, on_close: Callback<()>) 
     });
     let on_send = Callback::new(move |confirm: String| {
         let Some(m) = one.get_untracked() else { return };
-        let body = json!({ "confirm": confirm, "override": force.get_untracked() });
+        let request = RemoveRequest {
+            confirm: Some(confirm),
+            force: force.get_untracked(),
+        };
         call.send(
             "DELETE",
-            format!("/api/v1/etcd/members/{}", m.id),
-            Some(body),
+            format!("/members/{}", m.id),
+            request,
+            Done::Members,
         );
     });
     let current = Signal::derive(move || one.get().map(|c| c.id));
@@ -224,7 +230,7 @@ pub fn RemoveDialog(status: Signal<Option<EtcdStatus>>, on_close: Callback<()>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::etcd_cluster::tests::{member, status};
+    use crate::etcd::tests::{member, status};
 
     #[test]
     fn a_learner_is_measured_against_the_leaders_raft_index() {

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::etcd_cluster::{EtcdMember, EtcdStatus};
+use crate::etcd::{EtcdMember, EtcdStatus};
 
 /// A member as a choice: `why_not` says why it cannot be picked.
 #[derive(Debug, Clone, PartialEq)]

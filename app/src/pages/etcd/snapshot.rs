@@ -5,32 +5,14 @@
 
 use leptos::prelude::*;
 
-use super::admin::EtcdAction;
+use super::action::EtcdAction;
+use super::call::{Answer, Call};
+use super::client::Reply;
 use super::dialog::{EtcdDialog, NativePost};
-use super::fetch::{Answer, Call};
-use crate::etcd_cluster::EtcdStatus;
+use crate::etcd::EtcdStatus;
 
 /// The hidden frame the form posts to.
 const FRAME: &str = "etcd-snapshot-frame";
-
-/// The status behind one of Patrol's error texts, read from the prefix
-/// `AppError` writes (a frame does not tell the status itself).
-pub fn status_of(error: &str) -> u16 {
-    const PREFIXES: [(&str, u16); 8] = [
-        ("invalid request:", 400),
-        ("unauthorized:", 401),
-        ("forbidden:", 403),
-        ("not found:", 404),
-        ("conflict:", 409),
-        ("refused:", 412),
-        ("unavailable:", 503),
-        ("internal error:", 500),
-    ];
-    PREFIXES
-        .iter()
-        .find(|(p, _)| error.starts_with(p))
-        .map_or(0, |(_, s)| *s)
-}
 
 #[component]
 pub fn SnapshotDialog(status: Signal<Option<EtcdStatus>>, on_close: Callback<()>) -> impl IntoView {
@@ -52,11 +34,13 @@ pub fn SnapshotDialog(status: Signal<Option<EtcdStatus>>, on_close: Callback<()>
         if text.trim().is_empty() {
             return;
         }
-        let mut answer = Answer::from_text(0, &text);
-        if let Some(e) = answer.error() {
-            answer.status = status_of(&e);
-        }
-        call.answer.set(Some(answer));
+        // Only a refusal loads there; its body names its status.
+        let refused = Reply::<()>::from_text(0, &text);
+        call.answer.set(Some(Answer {
+            status: refused.status,
+            answer: None,
+            refusal: refused.refusal,
+        }));
         call.pending.set(false);
     };
     view! {
@@ -87,17 +71,4 @@ fn frame_text(ev: &leptos::ev::Event) -> String {
 #[cfg(not(feature = "hydrate"))]
 fn frame_text(_ev: &leptos::ev::Event) -> String {
     String::new()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_refusal_in_the_frame_keeps_its_status() {
-        assert_eq!(status_of("invalid request: type \"etcd\" to confirm"), 400);
-        assert_eq!(status_of("unavailable: no --audit-log"), 503);
-        assert_eq!(status_of("unauthorized: sign in"), 401);
-        assert_eq!(status_of("something else"), 0);
-    }
 }

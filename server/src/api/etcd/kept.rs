@@ -5,35 +5,19 @@
 use std::path::{Path, PathBuf};
 
 use app::error::AppError;
+use app::etcd::snapshot::{Kept, KeptList};
 use app::state::AppState;
 use axum::extract::State;
 use axum::Json;
-use serde::{Deserialize, Serialize};
 use tokio::fs::{self, File};
 use tokio::io::AsyncWriteExt;
-
-/// What a kept snapshot holds, as its `.json` file records it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Kept {
-    pub file: String,
-    pub bytes: u64,
-    pub sha256: String,
-    /// The store's revision when the snapshot began (it holds at least this).
-    pub revision: i64,
-    /// Keys in the keyspace at that revision.
-    pub keys: Option<i64>,
-    /// RFC 3339, UTC.
-    pub taken_at: String,
-    /// The member it came from.
-    pub member: String,
-}
 
 /// `GET /snapshots`: `{ "dir", "snapshots": [..] }`, newest first; `dir`
 /// is null without `--snapshot-dir`. Open to viewers: it names files, and
 /// the files themselves are not served.
-pub async fn list(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
+pub async fn list(State(state): State<AppState>) -> Result<Json<KeptList>, AppError> {
     let Some(dir) = state.snapshot_dir.as_deref() else {
-        return Ok(Json(serde_json::json!({ "dir": null, "snapshots": [] })));
+        return Ok(Json(KeptList::default()));
     };
     let mut kept = Vec::new();
     let mut entries = fs::read_dir(dir)
@@ -56,9 +40,10 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<serde_json::Valu
         }
     }
     kept.sort_by(|a, b| b.taken_at.cmp(&a.taken_at).then(b.file.cmp(&a.file)));
-    Ok(Json(
-        serde_json::json!({ "dir": dir.display().to_string(), "snapshots": kept }),
-    ))
+    Ok(Json(KeptList {
+        dir: Some(dir.display().to_string()),
+        snapshots: kept,
+    }))
 }
 
 /// A copy being written: `.<file>.partial` until it is whole, then renamed.

@@ -1,21 +1,25 @@
 //! `/api/v1/etcd/...`: the etcd cluster Patroni depends on. Reading is
 //! open to viewers; maintenance and membership changes take an [`Actor`]
 //! first (401/403 before the body is read), a typed confirmation, and go
-//! to the audit log. Member and cluster IDs are hex strings (they exceed
-//! 2^53).
+//! to the audit log. Requests and answers are `app::etcd`'s types, which
+//! the `/etcd` page sends and reads too. Member and cluster IDs are hex
+//! strings (they exceed 2^53).
 
+mod alarm;
+mod compact;
+mod defragment;
 mod kept;
-mod maintenance;
-mod members;
+mod leader;
+mod membership;
 mod snapshot;
 
 use app::action::actor::Actor;
 use app::action::run::{recorded, Entry};
 use app::audit::Outcome;
 use app::error::AppError;
-use app::etcd::checks;
-use app::etcd::status;
-use app::etcd_cluster::{EtcdAlarms, EtcdMember, EtcdMembers, EtcdStatus};
+use app::etcd::wire::Audited;
+use app::etcd::{checks, read_alarms, read_members, read_status};
+use app::etcd::{EtcdAlarms, EtcdMember, EtcdMembers, EtcdStatus};
 use app::state::AppState;
 use axum::extract::State;
 use axum::routing::{delete, get, post};
@@ -29,34 +33,35 @@ use super::Routes;
 pub fn routes() -> Routes {
     Routes::new()
         .at("/status", get(show_status))
-        .at("/members", get(list_members).post(members::add_learner))
-        .at("/members/{id}", delete(members::remove))
-        .at("/members/{id}/promote", post(members::promote))
+        .at("/members", get(list_members).post(membership::add_learner))
+        .at("/members/{id}", delete(membership::remove))
+        .at("/members/{id}/promote", post(membership::promote))
         .at("/alarms", get(list_alarms))
-        .at("/alarms/disarm", post(maintenance::disarm))
+        .at("/alarms/disarm", post(alarm::disarm))
         .at("/snapshot", post(snapshot::download))
         .at("/snapshots", get(kept::list))
-        .at("/compact/preflight", get(maintenance::compact_preflight))
-        .at("/compact", post(maintenance::compact))
-        .at("/defragment", post(maintenance::defragment))
-        .at("/move-leader", post(maintenance::move_leader))
+        .at("/compact/preflight", get(compact::preflight))
+        .at("/compact", post(compact::compact))
+        .at("/defragment", post(defragment::defragment))
+        .at("/move-leader", post(leader::move_leader))
 }
 
 /// `GET /status`: `etcdctl endpoint status --cluster` and more: every
 /// member's status (a silent member is listed unhealthy with the reason),
-/// revisions, alarms and quorum. 503 only when no member answers.
+/// revisions, alarms and quorum. 503 only when no member answers. Read
+/// afresh on every call, unlike the page's shared reading.
 async fn show_status(State(state): State<AppState>) -> Result<Json<EtcdStatus>, AppError> {
-    Ok(Json(status::read_status(&state.etcd).await?))
+    Ok(Json(read_status(&state.etcd).await?))
 }
 
 /// `GET /members`: the membership (`etcdctl member list`).
 async fn list_members(State(state): State<AppState>) -> Result<Json<EtcdMembers>, AppError> {
-    Ok(Json(status::read_members(&state.etcd).await?.into()))
+    Ok(Json(read_members(&state.etcd).await?.into()))
 }
 
 /// `GET /alarms`: active alarms (`etcdctl alarm list`).
 async fn list_alarms(State(state): State<AppState>) -> Result<Json<EtcdAlarms>, AppError> {
-    Ok(Json(status::read_alarms(&state.etcd).await?))
+    Ok(Json(read_alarms(&state.etcd).await?))
 }
 
 /// The member called `text`: its name, or its hex ID as etcdctl prints it.
@@ -91,20 +96,20 @@ fn entry(action: &str, target: &str, params: Value, status: &EtcdStatus) -> Entr
 
 /// Runs an etcd `call` between its audit records; etcd's answer, or its
 /// refusal in its own words, is what the log keeps and the caller gets,
-/// with the log's `audit_seq` added.
+/// with the log's `audit_seq` added. The `/etcd` pages read the cluster
+/// afresh afterwards.
 async fn audited<T: Serialize>(
     state: &AppState,
     actor: &Actor,
     entry: Entry,
     call: impl std::future::Future<Output = Result<T, AppError>>,
-) -> Result<Json<Value>, AppError> {
-    let (result, seq) = recorded(state, actor, entry, call, outcome).await?;
-    let mut body = serde_json::to_value(result?)
-        .map_err(|e| AppError::Internal(format!("answer not serialized: {e}")))?;
-    if let Value::Object(map) = &mut body {
-        map.insert("audit_seq".into(), json!(seq));
-    }
-    Ok(Json(body))
+) -> Result<Json<Audited<T>>, AppError> {
+    let (result, audit_seq) = recorded(state, actor, entry, call, outcome).await?;
+    state.etcd.status_changed();
+    Ok(Json(Audited {
+        answer: result?,
+        audit_seq,
+    }))
 }
 
 /// An etcd call's result as the audit log records it: etcd has no HTTP

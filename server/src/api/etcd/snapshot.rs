@@ -7,32 +7,28 @@ use app::action::actor::Actor;
 use app::action::run::recorded;
 use app::action::target::confirm;
 use app::error::AppError;
-use app::etcd::maintenance::{keys_at, snapshot, Snapshot};
-use app::etcd::status::read_status;
+use app::etcd::snapshot::{Kept, SnapshotRequest};
+use app::etcd::wire::ErrorBody;
+use app::etcd::{keys_at, read_status, snapshot, Snapshot};
 use app::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Form, FromRequest, Request, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use axum::Json;
+use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::super::action::Body as JsonBody;
-use super::kept::{Copy, Kept};
+use super::kept::Copy;
 use super::{entry, outcome};
 
 /// Chunks (etcd sends up to 32 KiB each) buffered between etcd and the
 /// client: enough to keep both busy, little enough not to matter.
 const BUFFERED_CHUNKS: usize = 8;
-
-#[derive(Debug, Deserialize)]
-pub struct SnapshotRequest {
-    /// `etcd`.
-    confirm: String,
-}
 
 /// The request as JSON or, for a plain HTML form, form-encoded.
 pub struct JsonOrForm(SnapshotRequest);
@@ -74,12 +70,29 @@ struct Streamed {
 }
 
 /// `POST /snapshot` `{ "confirm": "etcd" }`: `application/octet-stream`,
-/// saved as `patrol-<cluster ID>-<revision>-<UTC time>.db`.
+/// saved as `patrol-<cluster ID>-<revision>-<UTC time>.db`. A refusal
+/// carries its status in the body too: the page posts the form into a
+/// frame, which does not see the status.
 pub async fn download(
-    actor: Actor,
+    actor: Result<Actor, AppError>,
     State(state): State<AppState>,
-    JsonOrForm(req): JsonOrForm,
-) -> Result<Response, AppError> {
+    req: Result<JsonOrForm, AppError>,
+) -> Response {
+    let started = async { start(actor?, state, req?.0).await };
+    match started.await {
+        Ok(download) => download,
+        Err(e) => {
+            let body = ErrorBody {
+                error: e.to_string(),
+                status: Some(e.status().as_u16()),
+                needs_override: false,
+            };
+            (e.status(), Json(body)).into_response()
+        }
+    }
+}
+
+async fn start(actor: Actor, state: AppState, req: SnapshotRequest) -> Result<Response, AppError> {
     confirm(&req.confirm, "etcd")?;
     let status = read_status(&state.etcd).await?;
     let now = chrono::Utc::now();

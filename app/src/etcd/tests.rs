@@ -175,3 +175,16 @@ fn ids_round_trip_as_hex_strings() {
     assert!(parse_hex_id("zz").is_err());
     assert!(parse_hex_id("").is_err());
 }
+
+#[test]
+fn only_a_healthy_voting_follower_may_lead() {
+    let mut leader = member("etcd1", "a", true, false);
+    leader.is_leader = true;
+    assert_eq!(leader.cannot_lead(), Some("leads already"));
+    let follower = member("etcd2", "b", true, false);
+    assert_eq!(follower.cannot_lead(), None);
+    let learner = member("etcd4", "d", true, true);
+    assert_eq!(learner.cannot_lead(), Some("a learner cannot lead"));
+    let down = member("etcd3", "c", false, false);
+    assert_eq!(down.cannot_lead(), Some("not healthy"));
+}

@@ -74,6 +74,23 @@ impl Quorum {
 }
 
 impl EtcdStatus {
+    /// The member with hex `id` by its name, or the ID when it has none
+    /// or is not listed.
+    pub fn label_of<'s>(&'s self, id: &'s str) -> &'s str {
+        self.members
+            .iter()
+            .find(|m| m.id == id)
+            .map_or(id, EtcdMember::label)
+    }
+
+    /// Each active alarm and the member it is on: "NOSPACE on etcd2".
+    pub fn alarm_words(&self) -> Vec<String> {
+        self.alarms
+            .iter()
+            .map(|a| format!("{} on {}", a.alarm, self.label_of(&a.member_id)))
+            .collect()
+    }
+
     /// Warnings a Patroni action's preflight shows: a voting member down
     /// ("etcd: 1 of 3 voting members is down; one more loss stops
     /// Patroni"), no spare quorum, NOSPACE/CORRUPT alarms, a database near
@@ -107,11 +124,7 @@ impl EtcdStatus {
             ));
         }
         for alarm in &self.alarms {
-            let on = self
-                .members
-                .iter()
-                .find(|m| m.id == alarm.member_id)
-                .map_or(alarm.member_id.as_str(), EtcdMember::label);
+            let on = self.label_of(&alarm.member_id);
             risks.push(match alarm.alarm.as_str() {
                 "NOSPACE" => format!("etcd: NOSPACE alarm on {on}: etcd takes no writes until space is freed and the alarm disarmed"),
                 "CORRUPT" => format!("etcd: CORRUPT alarm on {on}: members disagree about the data; etcd takes no writes"),
