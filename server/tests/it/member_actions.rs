@@ -2,7 +2,7 @@
 //! refusals (a lagging replica, a `nofailover` one) against the real test
 //! bed. They change the clusters: nextest runs them one at a time.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! functions Leptos registered, so a route added later is covered without
 //! anyone remembering to list it here.
 
-mod common;
+use crate::common;
 
 use common::{testbed_endpoints, Patrol, TempDir};
 use reqwest::{Method, StatusCode};

@@ -2,7 +2,7 @@
 //! every kind, leases, history to the compaction point, and live events.
 //! Each test writes under its own prefix and removes it afterwards.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

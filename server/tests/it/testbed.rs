@@ -1,7 +1,7 @@
 //! Patrol against the real test bed: two Patroni clusters on a 3-member etcd.
 //! Start it with end2end/testbed/start.sh.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,9 +2,8 @@
 //! connections that dawdle are closed, the connection caps hold, event
 //! streams live on, and one stuck member of three does not hold pages up.
 
-mod common;
-#[path = "etcd_maintenance/scratch.rs"]
-mod scratch;
+use crate::common;
+use crate::scratch;
 
 use std::time::{Duration, Instant};
 

@@ -3,7 +3,7 @@
 //! leader, quorum in words. Start the test bed with end2end/testbed/start.sh.
 //! (Maintenance is tested on throwaway clusters: etcd_maintenance.rs.)
 
-mod common;
+use crate::common;
 
 use common::testbed::ctl;
 use common::{testbed_endpoints, Patrol};

@@ -1,7 +1,7 @@
 //! etcd going away and coming back: Patrol keeps serving, says so, and
 //! recovers by itself.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

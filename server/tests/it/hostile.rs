@@ -2,7 +2,7 @@
 //! and long, member values too big, bad request bodies and unknown routes.
 //! Each test writes into an etcd of its own, never the shared test bed.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

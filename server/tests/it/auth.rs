@@ -1,7 +1,7 @@
 //! Admin sign-in: password hashes made by `patrol hash-password`, sessions,
 //! tokens, the sign-in rate limit, and the read-only switches.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};

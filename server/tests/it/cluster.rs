@@ -5,7 +5,7 @@
 //! Tests run in parallel, so each disturbs only its own cluster: the lag
 //! test pg-meta, the switchover mycluster, the robustness test scratch keys.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -4,7 +4,7 @@
 //! These tests change the clusters: nextest runs them one at a time
 //! (.config/nextest.toml).
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! TLS-only etcd with client certificates, as Pigsty-style deployments run it.
 //! Certificates are made by the test with openssl.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;
