@@ -7,7 +7,8 @@ use crate::scratch;
 
 use std::time::{Duration, Instant};
 
-use common::testbed::{Events, Stopped};
+use common::sse::Events;
+use common::testbed::Stopped;
 use common::{Etcd, Patrol, TempDir};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
