@@ -28,6 +28,7 @@ mod member_actions;
 mod patroni_config;
 mod patroni_rest;
 mod recovery;
+mod router;
 mod site;
 mod testbed;
 mod tls;
