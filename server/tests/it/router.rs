@@ -78,7 +78,7 @@ impl Drop for InProcess {
     }
 }
 
-fn value_of<'h>(h: &'h HeaderMap, name: header::HeaderName) -> &'h str {
+fn value_of(h: &HeaderMap, name: header::HeaderName) -> &str {
     h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
 }
 
