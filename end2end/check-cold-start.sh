@@ -22,13 +22,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=end2end/fresh-root.sh
 source "$repo/end2end/fresh-root.sh"
-[ "$(id -u)" = 0 ] || die "run as root (debootstrap and chroot)"
-tests=0
-case "${1:-}" in
-  --tests) tests=1 ;;
-  "") ;;
-  *) die "usage: check-cold-start.sh [--tests]" ;;
-esac
+tests=$(fresh_root_flag --tests "$@")
 ports="8000 12379 12479 12579 15431 15441 18001 18011"
 for p in $ports; do
   if ss -Hltn "sport = :$p" | grep -q .; then

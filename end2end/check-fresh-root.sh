@@ -25,13 +25,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=end2end/fresh-root.sh
 source "$repo/end2end/fresh-root.sh"
-[ "$(id -u)" = 0 ] || die "run as root (debootstrap and chroot)"
-build=0
-case "${1:-}" in
-  --build) build=1 ;;
-  "") ;;
-  *) die "usage: check-fresh-root.sh [--build]" ;;
-esac
+build=$(fresh_root_flag --build "$@")
 
 fresh_root_unpack   # sets $root; removed again on exit
 

@@ -10,6 +10,20 @@ t0=$EPOCHREALTIME
 say() { printf '[%5.1f s] %s\n' "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')" "$*"; }
 die() { echo "$(basename "$0" .sh): $*" >&2; exit 1; }
 
+# The one optional flag a check takes: prints 1 when the check's arguments
+# (after $1, the flag) give it, 0 when they are empty, or dies with the
+# usage. Dies too unless run as root (debootstrap and chroot).
+fresh_root_flag() {
+  local flag=$1
+  shift
+  [ "$(id -u)" = 0 ] || die "run as root (debootstrap and chroot)"
+  case "${1:-}" in
+    "$flag") echo 1 ;;
+    "") echo 0 ;;
+    *) die "usage: $(basename "$0") [$flag]" ;;
+  esac
+}
+
 # Builds the cached tarball of `debootstrap --variant=minbase bookworm` when
 # it is missing or older than 7 days.
 fresh_root_base() {

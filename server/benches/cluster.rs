@@ -19,24 +19,21 @@
 //! (non-zero exit) when an answer is wrong.
 //! Run with `cargo bench -p server --bench cluster`.
 
+#[path = "../tests/common/mod.rs"]
 mod common;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use common::{ms, next_event, quantile, rss_mib, Events};
+use common::bench::{ms, quantile};
+use common::proc::rss_mib;
+use common::sse::{next_timed, timed};
+use common::{testbed, testbed_endpoints, try_etcdctl, Patrol};
 use etcd_client::{Client, PutOptions, Txn, TxnOp};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
-use tokio::sync::mpsc::unbounded_channel;
-use tokio::task::JoinHandle;
-
-/// The test bed's defaults (end2end/testbed/env.sh).
-const TESTBED: &str = "http://127.0.0.1:12379,http://127.0.0.1:12479,http://127.0.0.1:12579";
-const DIR: &str = "/tmp/patrol-testbed";
-const VENV: &str = "/opt/patrol-testbed/venv";
 /// Patrol watches this beside the test bed's namespaces; the bench owns it.
 const SCRATCH: &str = "/patrol-bench";
 const SEQUENTIAL: usize = 2_000;
@@ -54,16 +51,6 @@ const TXN_OPS: usize = 128;
 const IN_FLIGHT: usize = 4;
 /// Long enough for a run, short enough to clean up after a `kill -9`.
 const LEASE_TTL_S: i64 = 900;
-
-/// `patrol`, killed on drop.
-struct Patrol(Child);
-
-impl Drop for Patrol {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The scratch namespace: emptied when created (a killed run's leftovers)
 /// and when dropped.
@@ -83,16 +70,10 @@ impl Scratch {
     /// Deletes `/patrol-bench/` with etcdctl; returns how many keys went.
     /// Blocking, as it runs in `drop`, where no runtime can be relied on.
     fn clear(&self) -> String {
-        let out = Command::new("etcdctl")
-            .env("ETCDCTL_API", "3")
-            .env_remove("ETCDCTL_ENDPOINTS")
-            .arg(format!("--endpoints={}", self.endpoints))
-            .args(["del", "--prefix", &format!("{SCRATCH}/")])
-            .output();
-        match out {
-            Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_owned(),
-            Ok(o) => format!("failed: {}", String::from_utf8_lossy(&o.stderr).trim()),
-            Err(e) => format!("failed: etcdctl: {e}"),
+        let prefix = format!("{SCRATCH}/");
+        match try_etcdctl(&self.endpoints, &[], &["del", "--prefix", &prefix]) {
+            Ok(deleted) => deleted.trim().to_owned(),
+            Err(e) => format!("failed: {e}"),
         }
     }
 }
@@ -103,21 +84,10 @@ impl Drop for Scratch {
     }
 }
 
-/// Starts `patrol` on port 0 against the test bed and reads its address from its log.
-fn start_patrol(endpoints: &str) -> (Patrol, String) {
+/// Starts `patrol` on port 0 against the test bed and the scratch namespace.
+fn start_patrol(endpoints: &str) -> Patrol {
     let namespaces = format!("/service,/db,/pg,{SCRATCH}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_patrol"))
-        .args(["--endpoints", endpoints, "--namespace", &namespaces])
-        .args(["--listen", "127.0.0.1:0"])
-        .env_remove("ETCDCTL_ENDPOINTS")
-        .envs([("PATROL_LOG", "info"), ("NO_COLOR", "1")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn patrol");
-    let url = common::patrol_url(&mut child);
-    let guard = Patrol(child);
-    (guard, url)
+    Patrol::start(&["--endpoints", endpoints, "--namespace", &namespaces])
 }
 
 /// A table row: runs, p50, p95, p99, max (ms), then `rest`.
@@ -281,33 +251,6 @@ async fn write(etcd: &Client, keys: Vec<(String, String)>, lease: i64) {
     done.expect("write the synthetic clusters");
 }
 
-/// Opens an event stream and reads it in a task of its own, so events are
-/// timed as they arrive rather than when a put returns. Aborting the task
-/// closes the stream.
-async fn subscribe(http: &reqwest::Client, url: &str) -> (Events, JoinHandle<()>) {
-    let resp = tokio::time::timeout(Duration::from_secs(10), http.get(url).send()).await;
-    let resp = resp.expect("no answer to the event stream's request in 10 s");
-    let resp = resp.expect("open the event stream");
-    assert_eq!(resp.status(), 200, "GET {url}");
-    let (tx, rx) = unbounded_channel();
-    let reader = tokio::spawn(async move {
-        let (mut body, mut buf) = (resp.bytes_stream(), String::new());
-        while let Some(Ok(chunk)) = body.next().await {
-            let now = Instant::now();
-            buf.push_str(&String::from_utf8_lossy(&chunk));
-            while let Some(end) = buf.find("\n\n") {
-                let block: String = buf.drain(..end + 2).collect();
-                let field = |f| block.lines().find_map(|l| l.strip_prefix(f)).map(str::trim);
-                if let (Some(event), Some(data)) = (field("event:"), field("data:")) {
-                    let data = serde_json::from_str(data).unwrap_or(Value::Null);
-                    let _ = tx.send((event.to_owned(), data, now));
-                }
-            }
-        }
-    });
-    (rx, reader)
-}
-
 /// Puts the member key of `sse-1`, the scratch cluster's leader, at `lsn`;
 /// returns when the put started and when etcd acknowledged it.
 async fn move_leader(b: &Bench, lsn: u64) -> (Instant, Instant) {
@@ -339,8 +282,8 @@ fn position(kind: u64, round: usize, i: usize) -> u64 {
 /// sorted (from the put's start, from its acknowledgement).
 async fn sse_latency(b: &Bench, round: usize) -> (Vec<Duration>, Vec<Duration>) {
     let url = b.url(&format!("/api/v1/clusters{SCRATCH}/sse/events"));
-    let (mut events, reader) = subscribe(&b.http, &url).await;
-    let (first, ..) = next_event(&mut events).await;
+    let (mut events, reader) = timed(&b.http, &url).await;
+    let (first, ..) = next_timed(&mut events).await;
     assert_eq!(first, "cluster", "the first event of {url}");
     let (mut from_put, mut from_ack) = (Vec::new(), Vec::new());
     let began = Instant::now();
@@ -348,7 +291,7 @@ async fn sse_latency(b: &Bench, round: usize) -> (Vec<Duration>, Vec<Duration>) 
         let lsn = position(0, round, i);
         let (start, ack) = move_leader(b, lsn).await;
         let at = loop {
-            let (event, data, at) = next_event(&mut events).await;
+            let (event, data, at) = next_timed(&mut events).await;
             if event == "cluster" && leader_at(&data, lsn) {
                 break at;
             }
@@ -463,8 +406,9 @@ async fn api_cases(b: &Bench, leader: &str, f: &mut Figures) {
     let name = format!("Patrol `GET {PG_META}`, 1 connection");
     row(&name, &api, &format!("{} B", body.len()));
     let ratio = |runs: &[Duration]| format!("{:.0}×", ms(quantile(runs, 0.5)) / f.api_p50);
-    let yml = format!("{}/{leader}/patroni.yml", env("PATROL_TESTBED_DIR", DIR));
-    let patronictl = format!("{}/bin/patronictl", env("PATROL_TESTBED_VENV", VENV));
+    let yml = testbed::dir().join(leader).join("patroni.yml");
+    let yml = yml.to_string_lossy().into_owned();
+    let patronictl = testbed::patronictl().to_string_lossy().into_owned();
     if Path::new(&yml).exists() && Path::new(&patronictl).exists() {
         let args = ["-c", &yml, "list"];
         let runs = processes(&patronictl, &args, PATRONICTL_RUNS, "pg-meta-3").await;
@@ -613,7 +557,7 @@ async fn testbed(endpoints: &str) -> (Client, String) {
 
 /// The whole benchmark; the guards it holds clean up however it ends.
 async fn run() {
-    let endpoints = env("PATROL_TESTBED_ENDPOINTS", TESTBED);
+    let endpoints = testbed_endpoints();
     let (mut etcd, leader) = testbed(&endpoints).await;
     let lease = etcd.lease_grant(LEASE_TTL_S, None).await;
     let lease = lease.expect("grant the scratch lease").id();
@@ -621,13 +565,13 @@ async fn run() {
     let _scratch = Scratch::new(&endpoints);
     write(&etcd, cluster_keys("sse", 0, 100_000_000), lease).await;
 
-    let (patrol, url) = start_patrol(&endpoints);
+    let patrol = start_patrol(&endpoints);
     let http = reqwest::Client::builder().no_proxy().build();
     let http = http.expect("an HTTP client");
-    let pid = patrol.0.id();
+    let pid = patrol.pid();
     let b = Bench {
         http,
-        patrol: url,
+        patrol: patrol.url.clone(),
         pid,
         endpoints,
         etcd,
@@ -654,13 +598,9 @@ async fn run() {
     summary(&f);
 }
 
-/// An environment variable, or `default`.
-fn env(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.into())
-}
-
 /// Runs the benchmark until it ends or Ctrl-C.
 #[tokio::main]
 async fn main() {
-    common::until_done_or_ctrl_c(run(), &format!("patrol stopped, {SCRATCH}/ deleted")).await;
+    common::bench::until_done_or_ctrl_c(run(), &format!("patrol stopped, {SCRATCH}/ deleted"))
+        .await;
 }

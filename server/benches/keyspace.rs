@@ -4,17 +4,20 @@
 //! nothing about them; panics (non-zero exit) when an answer is wrong.
 //! Run with `cargo bench -p server --bench keyspace`.
 
+#[path = "../tests/common/mod.rs"]
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{connect_etcd, ms, next_event, quantile, rss_mib, start_etcd, Events, Guard};
+use common::bench::{ms, quantile};
+use common::proc::rss_mib;
+use common::sse::{next_timed, timed, Timed};
+use common::{etcd_client, testbed_endpoints, Etcd, Patrol};
 use etcd_client::{Client, ConnectOptions, GetOptions, Txn, TxnOp};
 use futures::{StreamExt, TryStreamExt};
 use reqwest::Url;
 use serde_json::Value;
-use tokio::sync::mpsc::unbounded_channel;
 
 /// Groups × directories × keys loaded under `/bench/`.
 const GROUPS: usize = 10;
@@ -27,22 +30,6 @@ const IN_FLIGHT: usize = 16;
 const WARMUP: usize = 2;
 const SAMPLES: usize = 20;
 const SSE_PUTS: usize = 200;
-const TESTBED: &str = "http://127.0.0.1:12379,http://127.0.0.1:12479,http://127.0.0.1:12579";
-
-/// Starts `patrol` on port 0 and reads its address from its log.
-fn start_patrol(etcd: &str) -> (Guard, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_patrol"))
-        .args(["--endpoints", etcd, "--listen", "127.0.0.1:0"])
-        .env_remove("ETCDCTL_ENDPOINTS")
-        .envs([("PATROL_LOG", "info"), ("NO_COLOR", "1")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn patrol");
-    let url = common::patrol_url(&mut child);
-    let guard = Guard(child, None);
-    (guard, url)
-}
 
 /// About 100 bytes of JSON shaped like a Patroni member key.
 fn member_value(i: usize) -> String {
@@ -70,7 +57,7 @@ async fn load(etcd: &Client) {
 
 /// Copies the test bed's Patroni keys (`/pg/`, `/db/`) when it is up.
 async fn copy_testbed(to: &Client) {
-    let endpoints = std::env::var("PATROL_TESTBED_ENDPOINTS").unwrap_or_else(|_| TESTBED.into());
+    let endpoints = testbed_endpoints();
     let opts = ConnectOptions::new().with_connect_timeout(Duration::from_secs(2));
     let read = async {
         let endpoints: Vec<&str> = endpoints.split(',').collect();
@@ -192,36 +179,17 @@ fn names<'a>(json: &'a Value, field: &str) -> Vec<&'a str> {
     items.filter_map(|e| e["name"].as_str()).collect()
 }
 
-/// Opens Patrol's watch on `prefix` and reads it in a task of its own, so
-/// events are timed as they arrive rather than when a put returns.
-async fn watch(b: &Bench, prefix: &str) -> Events {
-    let resp = b.http.get(b.url("kv/watch", &[("prefix", prefix)])).send();
-    let resp = resp.await.expect("open the watch stream");
-    let status = resp.status();
-    assert_eq!(status, 200, "GET /api/v1/kv/watch");
-    let (tx, rx) = unbounded_channel();
-    tokio::spawn(async move {
-        let (mut body, mut buf) = (resp.bytes_stream(), String::new());
-        while let Some(Ok(chunk)) = body.next().await {
-            let now = Instant::now();
-            buf.push_str(&String::from_utf8_lossy(&chunk));
-            while let Some(end) = buf.find("\n\n") {
-                let block: String = buf.drain(..end + 2).collect();
-                let field = |f| block.lines().find_map(|l| l.strip_prefix(f)).map(str::trim);
-                if let (Some(event), Some(data)) = (field("event:"), field("data:")) {
-                    let data = serde_json::from_str(data).unwrap_or(Value::Null);
-                    let _ = tx.send((event.to_owned(), data, now));
-                }
-            }
-        }
-    });
-    rx
+/// Opens Patrol's watch on `prefix`, timed as events arrive.
+async fn watch(b: &Bench, prefix: &str) -> Timed {
+    timed(&b.http, b.url("kv/watch", &[("prefix", prefix)]).as_str())
+        .await
+        .0
 }
 
 /// Puts keys one by one and times each until its `put` event arrives.
 async fn sse_latency(b: &Bench, etcd: &Client) -> Vec<Duration> {
     let mut events = watch(b, "/bench-sse/").await;
-    let (first, ..) = next_event(&mut events).await;
+    let (first, ..) = next_timed(&mut events).await;
     assert_eq!(first, "ready", "the first SSE event");
     let mut latencies = Vec::new();
     for i in 0..SSE_PUTS {
@@ -230,7 +198,7 @@ async fn sse_latency(b: &Bench, etcd: &Client) -> Vec<Duration> {
         let put = etcd.clone().put(key.as_str(), member_value(i), None).await;
         put.expect("put a watched key");
         let at = loop {
-            match next_event(&mut events).await {
+            match next_timed(&mut events).await {
                 (event, data, at) if event == "put" && data["key"] == key.as_str() => break at,
                 _ => {}
             }
@@ -243,8 +211,9 @@ async fn sse_latency(b: &Bench, etcd: &Client) -> Vec<Duration> {
 
 /// The whole benchmark; the guards it holds clean up however it ends.
 async fn run() {
-    let (_etcd, endpoint) = start_etcd();
-    let client = connect_etcd(&endpoint).await;
+    let etcd = Etcd::scratch("bench-keyspace", common::bench::ETCD_FLAGS);
+    let endpoint = etcd.endpoint.clone();
+    let client = etcd_client(std::slice::from_ref(&endpoint)).await;
     let start = Instant::now();
     load(&client).await;
     let (load_s, value) = (start.elapsed().as_secs_f64(), member_value(0).len());
@@ -252,12 +221,12 @@ async fn run() {
     println!("loaded {TOTAL} keys ({value}-byte values) in {load_s:.1} s: {rate:.0} keys/s");
     copy_testbed(&client).await;
 
-    let (patrol, url) = start_patrol(&endpoint);
-    let pid = patrol.0.id();
+    let patrol = Patrol::start(&["--endpoints", &endpoint]);
+    let pid = patrol.pid();
     let http = reqwest::Client::new();
     let b = Bench {
         http,
-        patrol: url,
+        patrol: patrol.url.clone(),
         etcd: endpoint,
     };
     b.fetch(b.url("health", &[])).await;
@@ -323,5 +292,5 @@ async fn run() {
 /// Runs the benchmark until it ends or Ctrl-C.
 #[tokio::main]
 async fn main() {
-    common::until_done_or_ctrl_c(run(), "etcd and patrol stopped, temp dir removed").await;
+    common::bench::until_done_or_ctrl_c(run(), "etcd and patrol stopped, temp dir removed").await;
 }

@@ -8,13 +8,15 @@
 //! (non-zero exit) when an answer is wrong.
 //! Run with `cargo bench -p server --bench snapshot`.
 
+#[path = "../tests/common/mod.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{connect_etcd, peak_rss_mib, rss_mib, start_etcd, Guard};
+use common::admin::{self, TOKEN};
+use common::proc::{peak_rss_mib, rss_mib};
+use common::{etcd_client, Etcd, Patrol, TempDir};
 use etcd_client::Client;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
@@ -28,35 +30,12 @@ const LARGE_KEYS: usize = 800;
 const IN_FLIGHT: usize = 4;
 const ROUNDS: usize = 3;
 const PREFIX: &str = "/bench-snapshot/";
-const TOKEN: &str = "bench-snapshot-admin-token";
-
-/// A temp directory removed on drop.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Starts `patrol` on port 0 with an admin token and an audit log in `dir`.
-fn start_patrol(etcd: &str, dir: &Path) -> (Guard, String) {
-    let tokens = dir.join("tokens");
-    std::fs::write(&tokens, format!("{TOKEN}\n")).expect("write the token file");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_patrol"))
-        .args(["--endpoints", etcd, "--listen", "127.0.0.1:0"])
-        .arg("--admin-token-file")
-        .arg(&tokens)
-        .arg("--audit-log")
-        .arg(dir.join("audit.log"))
-        .env_remove("ETCDCTL_ENDPOINTS")
-        .envs([("PATROL_LOG", "info"), ("NO_COLOR", "1")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn patrol");
-    let url = common::patrol_url(&mut child);
-    (Guard(child, None), url)
+fn start_patrol(etcd: &str, dir: &Path) -> Patrol {
+    let mut args = vec!["--endpoints".to_owned(), etcd.to_owned()];
+    args.extend(admin::flags(dir));
+    Patrol::start(&args)
 }
 
 /// 256 KiB of xorshift noise, different for every key.
@@ -193,8 +172,9 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 /// A Patrol process, checked healthy, and its HTTP client.
-async fn patrol(endpoint: &str, dir: &Path) -> (Guard, String, reqwest::Client) {
-    let (guard, url) = start_patrol(endpoint, dir);
+async fn patrol(endpoint: &str, dir: &Path) -> (Patrol, String, reqwest::Client) {
+    let guard = start_patrol(endpoint, dir);
+    let url = guard.url.clone();
     let http = reqwest::Client::new();
     let health = http.get(format!("{url}/api/v1/health")).send().await;
     let health = health.expect("GET /api/v1/health").status();
@@ -237,7 +217,7 @@ impl Bench {
     async fn rounds(&self, from: usize, keys: usize, rounds: usize) -> (Memory, Vec<f64>) {
         let (db, revision) = self.fill_to(from, keys).await;
         let (guard, url, http) = patrol(&self.endpoint, &self.dir).await;
-        let pid = guard.0.id();
+        let pid = guard.pid();
         let (patrol_file, etcdctl_file) = (self.dir.join("patrol.db"), self.dir.join("etcdctl.db"));
         let (before, rss) = (peak_rss_mib(pid), rss_mib(pid));
         println!("fresh patrol: VmHWM {before:.1} MiB, VmRSS {rss:.1} MiB before downloading\n");
@@ -281,15 +261,14 @@ impl Bench {
 
 /// The whole benchmark; the guards it holds clean up however it ends.
 async fn run() {
-    let dir = std::env::temp_dir().join(format!("patrol-bench-snapshot-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("create the temp dir");
-    let _dir = TempDir(dir.clone());
-    let (_etcd, endpoint) = start_etcd();
-    let etcd = connect_etcd(&endpoint).await;
+    let temp = TempDir::new("bench-snapshot");
+    let etcd = Etcd::scratch("bench-snapshot-etcd", common::bench::ETCD_FLAGS);
+    let endpoint = etcd.endpoint.clone();
+    let client = etcd_client(std::slice::from_ref(&endpoint)).await;
     let b = Bench {
         endpoint,
-        etcd,
-        dir,
+        etcd: client,
+        dir: temp.path().to_owned(),
     };
 
     let (small, _) = b.rounds(0, SMALL_KEYS, 1).await;
@@ -316,5 +295,5 @@ async fn run() {
 /// Runs the benchmark until it ends or Ctrl-C.
 #[tokio::main]
 async fn main() {
-    common::until_done_or_ctrl_c(run(), "etcd and patrol stopped, temp dirs removed").await;
+    common::bench::until_done_or_ctrl_c(run(), "etcd and patrol stopped, temp dirs removed").await;
 }

@@ -9,6 +9,7 @@ pub mod serve;
 pub mod site;
 
 use std::future::Future;
+use std::net::SocketAddr;
 
 use app::app::{shell, App};
 use app::state::AppState;
@@ -20,6 +21,7 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 
@@ -93,6 +95,24 @@ pub async fn launch(
 ) -> anyhow::Result<()> {
     // One TLS provider for the whole process (etcd and Patroni REST clients).
     let _ = rustls::crypto::ring::default_provider().install_default();
+    let (state, site, mirror) = build(&config, listener.local_addr()?)?;
+    let shutdown = async move {
+        shutdown.await;
+        // Ends the mirror; its sender drops and every open event stream
+        // finishes, so graceful shutdown does not wait on them forever.
+        mirror.abort();
+    };
+    serve::serve(listener, router(state, site), config.limits(), shutdown).await?;
+    Ok(())
+}
+
+/// The state and site [`launch`] serves at `addr`, and the mirror task that
+/// keeps the state's copy of etcd current (abort it to stop). Tests build
+/// [`router`] from these and drive it without a socket.
+pub fn build(
+    config: &Config,
+    addr: SocketAddr,
+) -> anyhow::Result<(AppState, Site, JoinHandle<()>)> {
     // Before anything connects: a bad --patroni-rest file or CA fails start-up.
     let patroni = config
         .patroni_rest()
@@ -111,7 +131,7 @@ pub async fn launch(
     if let Some(dir) = &config.site_root {
         leptos_options.site_root = dir.to_string_lossy().as_ref().into();
     }
-    leptos_options.site_addr = listener.local_addr()?;
+    leptos_options.site_addr = addr;
     let audit = match &config.audit_log {
         Some(path) => Some(AuditLog::open(path).map_err(anyhow::Error::msg)?),
         None => None,
@@ -129,12 +149,5 @@ pub async fn launch(
         patroni,
         snapshot_dir: config.snapshot_dir()?,
     };
-    let shutdown = async move {
-        shutdown.await;
-        // Ends the mirror; its sender drops and every open event stream
-        // finishes, so graceful shutdown does not wait on them forever.
-        mirror.abort();
-    };
-    serve::serve(listener, router(state, site), config.limits(), shutdown).await?;
-    Ok(())
+    Ok((state, site, mirror))
 }

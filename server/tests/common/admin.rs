@@ -1,6 +1,7 @@
 //! Driving Patrol's guarded actions as an admin with a token: requests,
 //! preflights, waiting for etcd to show a change, members' REST APIs.
 
+use std::path::Path;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -10,6 +11,39 @@ use super::testbed::{self, Deadline};
 use super::{testbed_endpoints, Patrol, TempDir};
 
 pub const TOKEN: &str = "actions-test-token-0123456789";
+
+/// Patrol's flags for an admin token file (holding [`TOKEN`]) and an audit
+/// log, both in `dir`.
+pub fn flags(dir: &Path) -> Vec<String> {
+    let tokens = dir.join("tokens");
+    std::fs::write(&tokens, format!("{TOKEN}\n")).expect("token file");
+    let audit = dir.join("audit.log");
+    vec![
+        "--admin-token-file".into(),
+        tokens.to_string_lossy().into_owned(),
+        "--audit-log".into(),
+        audit.to_string_lossy().into_owned(),
+    ]
+}
+
+/// `method url` with [`TOKEN`] and a JSON body (none for `Null`): status and
+/// JSON answer (`Null` when it is not JSON).
+pub async fn call(http: &reqwest::Client, method: Method, url: &str, body: Value) -> (u16, Value) {
+    let mut req = http.request(method, url).bearer_auth(TOKEN);
+    if !body.is_null() {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// The actions of the audit log's `after` records, newest first.
+pub fn actions_done(audit: &Value) -> Vec<Value> {
+    let records = audit["records"].as_array().into_iter().flatten();
+    let after = records.filter(|r| r["phase"] == "after");
+    after.map(|r| r["action"].clone()).collect()
+}
 
 /// A Patrol with an admin token, an audit log and the test bed's Patroni
 /// REST credentials (unless `with_rest_credentials` is false).
@@ -22,25 +56,10 @@ pub struct Admin {
 impl Admin {
     pub fn start(with_rest_credentials: bool) -> Admin {
         let dir = TempDir::new("actions");
-        let tokens = dir.path().join("tokens");
-        std::fs::write(&tokens, format!("{TOKEN}\n")).expect("token file");
-        let audit = dir.path().join("audit.log");
-        let rest = testbed::patroni_rest_file();
-        let (endpoints, tokens, audit) = (
-            testbed_endpoints(),
-            tokens.to_string_lossy().into_owned(),
-            audit.to_string_lossy().into_owned(),
-        );
-        let mut args = vec![
-            "--endpoints",
-            &endpoints,
-            "--admin-token-file",
-            &tokens,
-            "--audit-log",
-            &audit,
-        ];
+        let mut args = vec!["--endpoints".to_owned(), testbed_endpoints()];
+        args.extend(flags(dir.path()));
         if with_rest_credentials {
-            args.extend(["--patroni-rest", &rest]);
+            args.extend(["--patroni-rest".into(), testbed::patroni_rest_file()]);
         }
         let patrol = Patrol::start(&args);
         Admin {
@@ -53,20 +72,25 @@ impl Admin {
     /// `method path` with the token and a JSON body (none for `Null`):
     /// status and JSON answer.
     pub async fn call(&self, method: Method, path: &str, body: Value) -> (u16, Value) {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.patrol.url))
-            .bearer_auth(TOKEN);
-        if !body.is_null() {
-            req = req.json(&body);
-        }
-        let resp = req.send().await.expect("request");
-        let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap_or(Value::Null))
+        call(
+            &self.http,
+            method,
+            &format!("{}{path}", self.patrol.url),
+            body,
+        )
+        .await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         self.call(Method::POST, path, body).await
+    }
+
+    /// Posts `body` to `path`, which must refuse it with `status` and an
+    /// error that says `part`.
+    pub async fn refused(&self, path: &str, body: Value, status: u16, part: &str) {
+        let (got, answer) = self.post(path, body).await;
+        assert_eq!(got, status, "{answer}");
+        assert!(super::says(&answer["error"], part), "{answer}");
     }
 
     /// `GET .../<kind>/preflight` of `cluster` (`pg/pg-meta`).

@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
 
-use super::admin::TOKEN;
+use super::admin::{self, TOKEN};
 use super::testbed::Deadline;
 use super::{Patrol, TempDir};
 
@@ -28,26 +28,11 @@ impl EtcdAdmin {
     /// The same, with more of Patrol's flags.
     pub fn start_with(endpoints: &str, more: &[&str]) -> EtcdAdmin {
         let dir = TempDir::new("etcd-actions");
-        let tokens = dir.path().join("tokens");
-        std::fs::write(&tokens, format!("{TOKEN}\n")).expect("token file");
-        let audit = dir.path().join("audit.log");
         let kept = dir.path().join("snapshots");
-        let (tokens, audit, kept) = (
-            tokens.to_string_lossy().into_owned(),
-            audit.to_string_lossy().into_owned(),
-            kept.to_string_lossy().into_owned(),
-        );
-        let mut args = vec![
-            "--endpoints",
-            endpoints,
-            "--admin-token-file",
-            &tokens,
-            "--audit-log",
-            &audit,
-            "--snapshot-dir",
-            &kept,
-        ];
-        args.extend(more);
+        let mut args = vec!["--endpoints".to_owned(), endpoints.to_owned()];
+        args.extend(admin::flags(dir.path()));
+        args.extend(["--snapshot-dir".into(), kept.to_string_lossy().into_owned()]);
+        args.extend(more.iter().map(|&f| f.to_owned()));
         let patrol = Patrol::start(&args);
         EtcdAdmin {
             patrol,
@@ -56,21 +41,13 @@ impl EtcdAdmin {
         }
     }
 
-    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .request(method, format!("{}/api/v1/etcd{path}", self.patrol.url))
-            .bearer_auth(TOKEN)
+    fn url(&self, path: &str) -> String {
+        format!("{}/api/v1/etcd{path}", self.patrol.url)
     }
 
     /// `method /api/v1/etcd<path>` with a JSON body (none for `Null`).
     pub async fn call(&self, method: Method, path: &str, body: Value) -> (u16, Value) {
-        let mut req = self.request(method, path);
-        if !body.is_null() {
-            req = req.json(&body);
-        }
-        let resp = req.send().await.expect("request");
-        let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap_or(Value::Null))
+        admin::call(&self.http, method, &self.url(path), body).await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
@@ -100,7 +77,9 @@ impl EtcdAdmin {
     /// `Content-Disposition` header, bytes written.
     pub async fn snapshot(&self, to: &Path) -> (u16, String, u64) {
         let resp = self
-            .request(Method::POST, "/snapshot")
+            .http
+            .post(self.url("/snapshot"))
+            .bearer_auth(TOKEN)
             .json(&json!({ "confirm": "etcd" }))
             .send()
             .await

@@ -1,7 +1,9 @@
-//! Helpers for the integration tests: the real `patrol` binary on port 0,
-//! throwaway etcd servers, and the test bed's addresses.
-#![allow(dead_code)] // each test binary uses a different subset
+//! The test kit of the integration tests and the benchmarks (which include
+//! it with `#[path]`): the real `patrol` binary on port 0, throwaway etcd
+//! servers, the test bed's addresses, event streams and /proc.
+#![allow(dead_code)] // the tests and each benchmark use different subsets
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -10,7 +12,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub mod admin;
+pub mod bench;
 pub mod etcd_admin;
+pub mod proc;
+pub mod sse;
 pub mod testbed;
 
 /// `s` percent-encoded for a URL, leaving unreserved characters and `keep`:
@@ -23,6 +28,12 @@ pub fn percent_encode(s: &str, keep: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Whether `v` is a string holding `part`, such as an error that names
+/// its cause.
+pub fn says(v: &serde_json::Value, part: &str) -> bool {
+    v.as_str().is_some_and(|s| s.contains(part))
 }
 
 /// Gives this test process rustls' ring provider, as `patrol` itself does:
@@ -48,7 +59,7 @@ pub struct Patrol {
 impl Patrol {
     /// Starts the binary with `args` plus `--listen 127.0.0.1:0` and waits
     /// for the line that gives its address.
-    pub fn start(args: &[&str]) -> Patrol {
+    pub fn start<S: AsRef<OsStr>>(args: &[S]) -> Patrol {
         install_tls_provider();
         let mut child = Command::new(env!("CARGO_BIN_EXE_patrol"))
             .args(args)
@@ -101,6 +112,20 @@ impl Patrol {
         self.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
+    /// `GET path`: status and JSON body.
+    pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        testbed::get(&format!("{}{path}", self.url)).await
+    }
+
+    /// `GET path`: status and body.
+    pub async fn text(&self, path: &str) -> (u16, String) {
+        let resp = reqwest::get(format!("{}{path}", self.url))
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.text().await.expect("body"))
+    }
+
     pub async fn json(&self, path: &str) -> serde_json::Value {
         let resp = reqwest::get(format!("{}{path}", self.url))
             .await
@@ -111,12 +136,17 @@ impl Patrol {
 
     /// Starts the binary with `args` and waits (20 s at most) until it has
     /// reached etcd.
-    pub async fn start_reachable(args: &[&str]) -> Patrol {
+    pub async fn start_reachable<S: AsRef<OsStr>>(args: &[S]) -> Patrol {
         let patrol = Patrol::start(args);
+        patrol.wait_reachable(Duration::from_secs(20)).await;
         patrol
-            .wait_health(Duration::from_secs(20), |h| h["etcd"]["reachable"] == true)
-            .await;
-        patrol
+    }
+
+    /// Polls `GET /api/v1/health` until Patrol has reached etcd (`within`
+    /// at most).
+    pub async fn wait_reachable(&self, within: Duration) -> serde_json::Value {
+        self.wait_health(within, |h| h["etcd"]["reachable"] == true)
+            .await
     }
 
     /// Polls `GET /api/v1/health` until `want(health)` holds or `within` passes.
@@ -146,9 +176,10 @@ impl Drop for Patrol {
     }
 }
 
-/// A client of the etcd at `endpoints`, once it answers (within 15 s).
+/// A client of the etcd at `endpoints`, once it answers (within 20 s: a
+/// fresh etcd needs a moment).
 pub async fn etcd_client(endpoints: &[String]) -> etcd_client::Client {
-    let deadline = Instant::now() + Duration::from_secs(15);
+    let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Ok(mut c) = etcd_client::Client::connect(endpoints, None).await {
             if c.get("probe", None).await.is_ok() {
@@ -200,6 +231,9 @@ pub struct Etcd {
     child: Option<Child>,
     args: Vec<String>,
     pub endpoint: String,
+    /// The data directory when the etcd owns it ([`Etcd::scratch`]):
+    /// removed after the process is killed, as fields drop after `drop`.
+    owned: Option<TempDir>,
 }
 
 impl Etcd {
@@ -208,6 +242,17 @@ impl Etcd {
         let client = free_port();
         let endpoint = format!("http://127.0.0.1:{client}");
         Etcd::launch(dir, endpoint, Vec::new())
+    }
+
+    /// Starts plain-http etcd with `extra` flags and its data in a temporary
+    /// directory of its own, removed with it.
+    pub fn scratch(tag: &str, extra: &[&str]) -> Etcd {
+        let dir = TempDir::new(tag);
+        let endpoint = format!("http://127.0.0.1:{}", free_port());
+        let extra = extra.iter().map(|&f| f.to_owned()).collect();
+        let mut etcd = Etcd::launch(dir.path(), endpoint, extra);
+        etcd.owned = Some(dir);
+        etcd
     }
 
     /// Starts etcd with `scheme` (`http`/`https`) and extra flags.
@@ -228,6 +273,7 @@ impl Etcd {
             child: None,
             args,
             endpoint,
+            owned: None,
         };
         etcd.resume();
         etcd
@@ -264,28 +310,33 @@ impl Drop for Etcd {
     }
 }
 
+/// Runs `etcdctl --endpoints=<endpoints> <tls> <args>` once: its output, or
+/// what went wrong (for clean-up in `drop`, which must not panic).
+pub fn try_etcdctl(endpoints: &str, tls: &[String], args: &[&str]) -> Result<String, String> {
+    let out = Command::new("etcdctl")
+        .env("ETCDCTL_API", "3")
+        .env_remove("ETCDCTL_ENDPOINTS")
+        .arg(format!("--endpoints={endpoints}"))
+        .args(tls)
+        .args(args)
+        .output()
+        .map_err(|e| format!("etcdctl: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+    }
+}
+
 /// Runs `etcdctl --endpoints=<endpoints> <tls> <args>` until it succeeds or
 /// 10 s pass (a fresh etcd needs a moment).
 pub fn etcdctl(endpoints: &str, tls: &[String], args: &[&str]) -> String {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let out = Command::new("etcdctl")
-            .env("ETCDCTL_API", "3")
-            .env_remove("ETCDCTL_ENDPOINTS")
-            .arg(format!("--endpoints={endpoints}"))
-            .args(tls)
-            .args(args)
-            .output()
-            .expect("run etcdctl");
-        if out.status.success() {
-            return String::from_utf8_lossy(&out.stdout).into_owned();
+        match try_etcdctl(endpoints, tls, args) {
+            Ok(out) => return out,
+            Err(e) if Instant::now() > deadline => panic!("etcdctl {args:?} failed: {e}"),
+            Err(_) => std::thread::sleep(Duration::from_millis(200)),
         }
-        if Instant::now() > deadline {
-            panic!(
-                "etcdctl {args:?} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(200));
     }
 }

@@ -1,19 +1,16 @@
 //! The test bed's Patroni clusters from a test's side: etcd keys, members'
 //! addresses, psql and patronictl, stopping a process, polling with a
-//! deadline, and reading a server-sent event stream.
+//! deadline.
 
 use std::fmt::Display;
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::process::Command;
 use std::time::Duration;
 
-use bytes::Bytes;
-use futures::{Stream, StreamExt};
 use serde_json::Value;
 use tokio::time::Instant;
 
-use super::{etcdctl, testbed_endpoints};
+use super::{etcdctl, proc, testbed_endpoints, try_etcdctl};
 
 const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
 
@@ -45,13 +42,7 @@ pub struct ScratchKeys(pub Vec<String>);
 impl Drop for ScratchKeys {
     fn drop(&mut self) {
         for prefix in &self.0 {
-            let out = Command::new("etcdctl")
-                .env("ETCDCTL_API", "3")
-                .env_remove("ETCDCTL_ENDPOINTS")
-                .arg(format!("--endpoints={}", testbed_endpoints()))
-                .args(["del", "--prefix", prefix])
-                .output();
-            if !out.is_ok_and(|o| o.status.success()) {
+            if try_etcdctl(&testbed_endpoints(), &[], &["del", "--prefix", prefix]).is_err() {
                 eprintln!("could not delete {prefix}: remove it by hand");
             }
         }
@@ -83,34 +74,33 @@ pub fn patroni_rest_file() -> String {
     })
 }
 
-/// A member's REST API base URL (`http://127.0.0.1:18011`), from
-/// `$PATROL_TESTBED_PATRONI`.
-pub fn rest_url(member: &str) -> String {
-    let pairs = std::env::var("PATROL_TESTBED_PATRONI").unwrap_or_else(|_| {
-        "pg-meta-1=http://127.0.0.1:18001 pg-meta-2=http://127.0.0.1:18002 \
-         pg-meta-3=http://127.0.0.1:18003 mycluster-1=http://127.0.0.1:18011 \
-         mycluster-2=http://127.0.0.1:18012"
-            .into()
-    });
+/// `member`'s address in `$var`, a list of `name=address` (`fallback`, the
+/// test bed's defaults, when unset).
+fn address_of(var: &str, fallback: &str, member: &str) -> String {
+    let pairs = std::env::var(var).unwrap_or_else(|_| fallback.into());
     pairs
         .split_whitespace()
         .find_map(|p| p.strip_prefix(member)?.strip_prefix('='))
         .map(str::to_owned)
-        .unwrap_or_else(|| panic!("no REST API for {member} in {pairs}"))
+        .unwrap_or_else(|| panic!("no address for {member} in {var}: {pairs}"))
+}
+
+/// A member's REST API base URL (`http://127.0.0.1:18011`), from
+/// `$PATROL_TESTBED_PATRONI`.
+pub fn rest_url(member: &str) -> String {
+    let fallback = "pg-meta-1=http://127.0.0.1:18001 pg-meta-2=http://127.0.0.1:18002 \
+         pg-meta-3=http://127.0.0.1:18003 mycluster-1=http://127.0.0.1:18011 \
+         mycluster-2=http://127.0.0.1:18012";
+    address_of("PATROL_TESTBED_PATRONI", fallback, member)
 }
 
 /// A member's PostgreSQL port, from `$PATROL_TESTBED_POSTGRES`.
 pub fn pg_port(member: &str) -> u16 {
-    let pairs = std::env::var("PATROL_TESTBED_POSTGRES").unwrap_or_else(|_| {
-        "pg-meta-1=127.0.0.1:15431 pg-meta-2=127.0.0.1:15432 pg-meta-3=127.0.0.1:15433 \
-         mycluster-1=127.0.0.1:15441 mycluster-2=127.0.0.1:15442"
-            .into()
-    });
-    pairs
-        .split_whitespace()
-        .find_map(|p| p.strip_prefix(member)?.strip_prefix('='))
-        .and_then(|addr| addr.rsplit_once(':')?.1.parse().ok())
-        .unwrap_or_else(|| panic!("no PostgreSQL address for {member} in {pairs}"))
+    let fallback = "pg-meta-1=127.0.0.1:15431 pg-meta-2=127.0.0.1:15432 \
+         pg-meta-3=127.0.0.1:15433 mycluster-1=127.0.0.1:15441 mycluster-2=127.0.0.1:15442";
+    let addr = address_of("PATROL_TESTBED_POSTGRES", fallback, member);
+    let port = addr.rsplit_once(':').and_then(|(_, p)| p.parse().ok());
+    port.unwrap_or_else(|| panic!("no port in {member}'s PostgreSQL address {addr}"))
 }
 
 fn psql_command(member: &str, sql: &str) -> Command {
@@ -161,19 +151,10 @@ pub fn walreceiver_pid(member: &str) -> Option<u32> {
     let pid_file = dir().join(member).join("data/postmaster.pid");
     let text = std::fs::read_to_string(&pid_file).ok()?;
     let postmaster: u32 = text.lines().next()?.trim().parse().ok()?;
-    std::fs::read_dir("/proc").ok()?.find_map(|entry| {
-        let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        // `pid (comm) state ppid ...`; comm may hold spaces, so cut at the last `)`.
-        let ppid: u32 = stat
-            .rsplit_once(')')?
-            .1
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()?;
+    proc::children(postmaster).into_iter().find_map(|(pid, _)| {
         let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-        (ppid == postmaster && String::from_utf8_lossy(&cmdline).contains("walreceiver"))
+        String::from_utf8_lossy(&cmdline)
+            .contains("walreceiver")
             .then_some(pid)
     })
 }
@@ -228,97 +209,9 @@ impl Deadline {
     }
 }
 
-/// The `patrol` this test process started (tests run one per process).
-pub fn patrol_pid() -> u32 {
-    let me = std::process::id();
-    std::fs::read_dir("/proc")
-        .expect("/proc")
-        .find_map(|entry| {
-            let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            let (comm, rest) = stat.rsplit_once(')')?;
-            let ppid: u32 = rest.split_whitespace().nth(1)?.parse().ok()?;
-            (ppid == me && comm.ends_with("(patrol")).then_some(pid)
-        })
-        .expect("a patrol child of this test")
-}
-
-/// CPU time (user + system) a process has used so far.
-pub fn cpu_time(pid: u32) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
-    let fields: Vec<u64> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| {
-            rest.split_whitespace()
-                .map(|f| f.parse().unwrap_or(0))
-                .collect()
-        })
-        .unwrap_or_default();
-    // After `comm`: state is field 0, utime 11, stime 12, in clock ticks.
-    let ticks = fields.get(11).copied().unwrap_or(0) + fields.get(12).copied().unwrap_or(0);
-    let hz = Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
-        .unwrap_or(100);
-    Duration::from_millis(ticks * 1000 / hz)
-}
-
 /// `GET url`: status and JSON body.
 pub async fn get(url: &str) -> (u16, Value) {
     let resp = reqwest::get(url).await.expect("request");
     let status = resp.status().as_u16();
     (status, resp.json().await.expect("json body"))
-}
-
-type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
-
-/// A `text/event-stream` being read event by event.
-pub struct Events {
-    stream: ByteStream,
-    buf: Vec<u8>,
-}
-
-impl Events {
-    /// Opens `url`, expecting `200 text/event-stream` within 10 s (a server
-    /// that never flushes must fail the test, not hang it).
-    pub async fn open(url: &str) -> Events {
-        let resp = tokio::time::timeout(Duration::from_secs(10), reqwest::get(url))
-            .await
-            .unwrap_or_else(|_| panic!("{url}: no response headers within 10 s"))
-            .expect("request");
-        assert_eq!(resp.status().as_u16(), 200, "{url}");
-        assert_eq!(resp.headers()["content-type"], "text/event-stream", "{url}");
-        Events {
-            stream: Box::pin(resp.bytes_stream()),
-            buf: Vec::new(),
-        }
-    }
-
-    /// The next event as `(name, data as JSON)` (data that is not JSON comes
-    /// as a string); `None` at `deadline` or when the stream ends.
-    pub async fn next(&mut self, deadline: Instant) -> Option<(String, Value)> {
-        loop {
-            if let Some(end) = self.buf.windows(2).position(|w| w == b"\n\n") {
-                let block: Vec<u8> = self.buf.drain(..end + 2).collect();
-                let block = String::from_utf8_lossy(&block);
-                let name = block.lines().find_map(|l| l.strip_prefix("event:"));
-                let data: Vec<&str> = block
-                    .lines()
-                    .filter_map(|l| l.strip_prefix("data:"))
-                    .map(|d| d.strip_prefix(' ').unwrap_or(d))
-                    .collect();
-                let Some(name) = name else { continue }; // keep-alive comment
-                let data = data.join("\n");
-                let data = serde_json::from_str(&data).unwrap_or(Value::String(data));
-                return Some((name.trim().to_owned(), data));
-            }
-            let chunk = tokio::time::timeout_at(deadline, self.stream.next())
-                .await
-                .ok()??
-                .expect("event stream chunk");
-            self.buf.extend_from_slice(&chunk);
-        }
-    }
 }

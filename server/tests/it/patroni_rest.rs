@@ -3,7 +3,7 @@
 //! does not; plus a few hostile endpoints made up here. Start the test bed
 //! with end2end/testbed/start.sh; it writes the credentials file used here.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

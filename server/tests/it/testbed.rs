@@ -1,7 +1,7 @@
 //! Patrol against the real test bed: two Patroni clusters on a 3-member etcd.
 //! Start it with end2end/testbed/start.sh.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -35,9 +35,7 @@ fn cluster<'a>(clusters: &'a Value, ns: &str, scope: &str) -> &'a Value {
 #[tokio::test]
 async fn clusters_carry_the_leaders_etcd_holds() {
     let patrol = start();
-    patrol
-        .wait_health(Duration::from_secs(10), |h| h["etcd"]["reachable"] == true)
-        .await;
+    patrol.wait_reachable(Duration::from_secs(10)).await;
     // A replica restarted or reinitialised by the test before this one shows
     // in etcd as "creating replica" (no timeline) until Patroni's next loop
     // writes its member key; wait (boundedly) for every member to report one.
@@ -96,9 +94,7 @@ async fn clusters_carry_the_leaders_etcd_holds() {
 #[tokio::test]
 async fn health_names_the_etcd() {
     let patrol = start();
-    let health = patrol
-        .wait_health(Duration::from_secs(10), |h| h["etcd"]["reachable"] == true)
-        .await;
+    let health = patrol.wait_reachable(Duration::from_secs(10)).await;
     assert_eq!(health["status"], "ok");
     let endpoints = health["etcd"]["endpoints"].as_array().expect("endpoints");
     assert_eq!(endpoints.len(), 3);
@@ -116,9 +112,7 @@ async fn health_names_the_etcd() {
 #[tokio::test]
 async fn overview_page_is_rendered_on_the_server() {
     let patrol = start();
-    patrol
-        .wait_health(Duration::from_secs(10), |h| h["etcd"]["reachable"] == true)
-        .await;
+    patrol.wait_reachable(Duration::from_secs(10)).await;
     let html = reqwest::get(&patrol.url)
         .await
         .expect("page")
@@ -145,9 +139,7 @@ async fn overview_page_is_rendered_on_the_server() {
 #[tokio::test]
 async fn event_stream_pushes_a_new_cluster() {
     let patrol = start();
-    patrol
-        .wait_health(Duration::from_secs(10), |h| h["etcd"]["reachable"] == true)
-        .await;
+    patrol.wait_reachable(Duration::from_secs(10)).await;
     let mut resp = reqwest::get(format!("{}/api/v1/clusters/events", patrol.url))
         .await
         .expect("events");
@@ -174,9 +166,7 @@ async fn event_stream_pushes_a_new_cluster() {
 #[tokio::test]
 async fn postgres_versions_come_from_each_members_rest_api() {
     let patrol = start();
-    patrol
-        .wait_health(Duration::from_secs(10), |h| h["etcd"]["reachable"] == true)
-        .await;
+    patrol.wait_reachable(Duration::from_secs(10)).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
         let detail = patrol.json("/api/v1/clusters/pg/pg-meta").await;

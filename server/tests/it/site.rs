@@ -3,7 +3,7 @@
 //! (content-hashed names, gzip and brotli, long caching). Needs the site
 //! built in (end2end/build.sh) and the test bed's etcd (read only).
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::time::Duration;

@@ -2,11 +2,11 @@
 //! refusals (a lagging replica, a `nofailover` one) against the real test
 //! bed. They change the clusters: nextest runs them one at a time.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
-use common::admin::{candidate, eligible, patroni_status, Admin};
+use common::admin::{actions_done, candidate, eligible, patroni_status, Admin};
 use common::testbed::{self, psql, Deadline, OnDrop, Stopped};
 use serde_json::{json, Value};
 
@@ -103,15 +103,7 @@ async fn reload_restart_and_reinitialise_a_replica() {
         wait.check(&s).await;
     }
     let audit = admin.audit().await;
-    let actions: Vec<_> = audit["records"]
-        .as_array()
-        .map(|rs| {
-            rs.iter()
-                .filter(|r| r["phase"] == "after")
-                .map(|r| r["action"].clone())
-                .collect()
-        })
-        .unwrap_or_default();
+    let actions = actions_done(&audit);
     assert_eq!(
         actions,
         ["reinitialize", "restart", "restart", "reload"],

@@ -4,9 +4,8 @@
 //! alarm cleared, a leader move, and membership changes with their quorum
 //! checks.
 
-mod common;
-#[path = "etcd_maintenance/scratch.rs"]
-mod scratch;
+use crate::common;
+use crate::scratch;
 
 use std::process::Command;
 
@@ -19,7 +18,6 @@ use app::etcd::{save_snapshot, snapshot};
 use etcd_client::{DeleteOptions, GetOptions};
 use scratch::{ready, wait_for, Cluster};
 
-#[path = "etcd_maintenance/membership.rs"]
 mod membership;
 
 /// Puts `value` at `key`; returns the revision of the write.

@@ -2,7 +2,7 @@
 //! hosts, the namespace and the REST login come from them, flags still win,
 //! and Patrol started with one sees that file's cluster.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;

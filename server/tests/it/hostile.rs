@@ -2,11 +2,12 @@
 //! and long, member values too big, bad request bodies and unknown routes.
 //! Each test writes into an etcd of its own, never the shared test bed.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
-use common::testbed::Events;
+use common::says;
+use common::sse::Events;
 use common::{percent_encode, Etcd, Patrol, TempDir};
 use etcd_client::Client;
 use serde_json::{json, Value};
@@ -32,14 +33,6 @@ async fn setup(tag: &str, extra: &[&str]) -> (TempDir, Etcd, Client, Patrol) {
 /// `s` percent-encoded for a URL path segment.
 fn enc(s: &str) -> String {
     percent_encode(s, "")
-}
-
-async fn page(patrol: &Patrol, path: &str) -> (u16, String) {
-    let resp = reqwest::get(format!("{}{path}", patrol.url))
-        .await
-        .expect("GET page");
-    let status = resp.status().as_u16();
-    (status, resp.text().await.expect("page body"))
 }
 
 /// Fails when any planted markup appears as markup in `html`.
@@ -162,12 +155,12 @@ async fn markup_from_urls_and_from_etcd_stays_text() {
     paths.push(format!("/clusters/{}/{}", enc(CLOSE_TITLE), enc(SCRIPT)));
     paths.push(format!("/{}", enc(CLOSE_TITLE)));
     for path in &paths {
-        let (status, html) = page(&patrol, path).await;
+        let (status, html) = patrol.text(path).await;
         assert!(status == 200 || status == 404, "{path}: {status}");
         assert_inert(path, &html);
     }
     // The cluster page did show the member, as text.
-    let (_, html) = page(&patrol, &format!("/clusters/pg/{}", enc(&scope))).await;
+    let (_, html) = patrol.text(&format!("/clusters/pg/{}", enc(&scope))).await;
     assert!(
         html.contains("m&lt;svg onload=alert(3)"),
         "member name missing"
@@ -181,7 +174,7 @@ async fn a_deep_key_makes_a_bounded_page() {
     let key = format!("/deep/{}k", "a/".repeat(8000));
     etcd.put(key.as_str(), "v", None).await.expect("put");
     let started = Instant::now();
-    let (status, html) = page(&patrol, &format!("/keys{key}")).await;
+    let (status, html) = patrol.text(&format!("/keys{key}")).await;
     assert_eq!(status, 200);
     println!(
         "deep key page: {} bytes in {:?}",
@@ -195,12 +188,12 @@ async fn a_deep_key_makes_a_bounded_page() {
         .rsplit_once('/')
         .map(|(d, _)| format!("{d}/"))
         .unwrap_or_default();
-    let (status, html) = page(&patrol, &format!("/keys{dir}")).await;
+    let (status, html) = patrol.text(&format!("/keys{dir}")).await;
     assert_eq!(status, 200);
     assert!(html.len() < 1 << 20, "{} bytes", html.len());
     // Only in the URL, never in etcd: bounded all the same.
     let ghost = format!("/keys/{}x", "b/".repeat(20_000));
-    let (_, html) = page(&patrol, &ghost).await;
+    let (_, html) = patrol.text(&ghost).await;
     assert!(html.len() < 1 << 20, "{} bytes", html.len());
 }
 
@@ -231,7 +224,7 @@ async fn big_keys_end_a_listing_page_early() {
         }
     }
     assert_eq!((seen, pages > 1), (12, true));
-    let (status, html) = page(&patrol, "/keys/big/").await;
+    let (status, html) = patrol.text("/keys/big/").await;
     assert_eq!(status, 200);
     assert!(html.len() < 4 << 20, "{} bytes", html.len());
     assert!(html.contains("data-testid=\"more\""), "no link to the rest");
@@ -342,12 +335,7 @@ async fn bad_bodies_are_400_and_unknown_api_routes_a_json_404() {
             "{path}"
         );
         let body: Value = resp.json().await.expect("JSON");
-        assert!(
-            body["error"]
-                .as_str()
-                .is_some_and(|e| e.contains("no API route")),
-            "{body}"
-        );
+        assert!(says(&body["error"], "no API route"), "{body}");
     }
     // A body past the limit is refused from its declared length, not read.
     let mut conn = tokio::net::TcpStream::connect(patrol.url.trim_start_matches("http://"))

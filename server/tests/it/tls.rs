@@ -1,7 +1,7 @@
 //! TLS-only etcd with client certificates, as Pigsty-style deployments run it.
 //! Certificates are made by the test with openssl.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;
@@ -151,58 +151,50 @@ fn tls_etcd(pki: &Pki) -> Etcd {
     etcd
 }
 
-#[tokio::test]
-async fn connects_with_cacert_cert_and_key() {
-    let pki = Pki::new();
-    let etcd = tls_etcd(&pki);
-    let (ca, cert, key) = (
-        pki.file("ca.pem"),
-        pki.file("client.pem"),
-        pki.file("client.key"),
-    );
-    let patrol = Patrol::start(&[
+/// Patrol on `etcd` with the client certificate, trusting the CA in `ca`.
+fn with_client_certificate(pki: &Pki, etcd: &Etcd, ca: &str) -> Patrol {
+    let (ca, cert, key) = (pki.file(ca), pki.file("client.pem"), pki.file("client.key"));
+    let endpoint = etcd.endpoint.as_str();
+    Patrol::start(&[
         "--endpoints",
-        &etcd.endpoint,
+        endpoint,
         "--cacert",
         &ca,
         "--cert",
         &cert,
         "--key",
         &key,
-    ]);
-    patrol
-        .wait_health(Duration::from_secs(10), |h| h["etcd"]["reachable"] == true)
-        .await;
+    ])
+}
+
+#[tokio::test]
+async fn connects_with_cacert_cert_and_key() {
+    let pki = Pki::new();
+    let etcd = tls_etcd(&pki);
+    let patrol = with_client_certificate(&pki, &etcd, "ca.pem");
+    patrol.wait_reachable(Duration::from_secs(10)).await;
     let clusters = patrol.json("/api/v1/clusters").await;
     assert_eq!(clusters[0]["scope"], "tls-demo", "{clusters}");
     assert_eq!(clusters[0]["leader"], "tls-1");
     assert_eq!(clusters[0]["members"][0]["timeline"], 3);
 }
 
-#[tokio::test]
-async fn a_wrong_ca_is_named_as_the_cause() {
-    let pki = Pki::new();
-    let etcd = tls_etcd(&pki);
-    let (ca, cert, key) = (
-        pki.file("other-ca.pem"),
-        pki.file("client.pem"),
-        pki.file("client.key"),
-    );
-    let patrol = Patrol::start(&[
-        "--endpoints",
-        &etcd.endpoint,
-        "--cacert",
-        &ca,
-        "--cert",
-        &cert,
-        "--key",
-        &key,
-    ]);
+/// The error Patrol reports for its etcd once it has one (15 s at most).
+async fn etcd_error(patrol: &Patrol) -> String {
     let health = patrol
         .wait_health(Duration::from_secs(15), |h| !h["etcd"]["error"].is_null())
         .await;
     assert_eq!(health["etcd"]["reachable"], false);
     let error = health["etcd"]["error"].as_str().unwrap_or_default();
+    error.to_owned()
+}
+
+#[tokio::test]
+async fn a_wrong_ca_is_named_as_the_cause() {
+    let pki = Pki::new();
+    let etcd = tls_etcd(&pki);
+    let patrol = with_client_certificate(&pki, &etcd, "other-ca.pem");
+    let error = etcd_error(&patrol).await;
     assert!(
         error.contains("not signed by the CA given with --cacert"),
         "{error}"
@@ -220,11 +212,7 @@ async fn a_missing_client_certificate_is_refused_plainly() {
     let etcd = tls_etcd(&pki);
     let ca = pki.file("ca.pem");
     let patrol = Patrol::start(&["--endpoints", &etcd.endpoint, "--cacert", &ca]);
-    let health = patrol
-        .wait_health(Duration::from_secs(15), |h| !h["etcd"]["error"].is_null())
-        .await;
-    assert_eq!(health["etcd"]["reachable"], false);
-    let error = health["etcd"]["error"].as_str().unwrap_or_default();
+    let error = etcd_error(&patrol).await;
     // Depending on timing etcd's refusal arrives as an alert or as a closed
     // connection; either way the operator is pointed at --cert/--key.
     assert!(

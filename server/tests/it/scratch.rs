@@ -1,6 +1,6 @@
 //! Throwaway etcd clusters of several members for the maintenance tests:
 //! never the shared test bed. Killed, and their data removed, on drop.
-#![allow(dead_code)] // shared by etcd_maintenance and etcd_actions, each uses a subset
+#![allow(dead_code)] // shared by etcd_maintenance, etcd_actions and limits, each uses a subset
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

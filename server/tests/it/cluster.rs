@@ -5,13 +5,15 @@
 //! Tests run in parallel, so each disturbs only its own cluster: the lag
 //! test pg-meta, the switchover mycluster, the robustness test scratch keys.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use common::proc::cpu_time;
+use common::sse::Events;
 use common::testbed::{
-    self, ctl, get, lease_of, psql, value, Deadline, Events, OnDrop, ScratchKeys, Stopped,
+    self, ctl, get, lease_of, psql, value, Deadline, OnDrop, ScratchKeys, Stopped,
 };
 use common::{testbed_endpoints, Patrol};
 use serde_json::Value;
@@ -230,9 +232,7 @@ async fn detail_matches_what_etcd_holds() {
 async fn an_open_cluster_stream_costs_no_cpu_while_waiting() {
     let patrol = start();
     // The stream answers 404 until the mirror has loaded the cluster.
-    patrol
-        .wait_health(Duration::from_secs(10), |h| h["etcd"]["reachable"] == true)
-        .await;
+    patrol.wait_reachable(Duration::from_secs(10)).await;
     let url = format!("{}/api/v1/clusters/pg/pg-meta/events", patrol.url);
     let mut events = Events::open(&url).await;
     let (name, _) = events
@@ -240,15 +240,15 @@ async fn an_open_cluster_stream_costs_no_cpu_while_waiting() {
         .await
         .expect("a first event at once");
     assert_eq!(name, "cluster");
-    let pid = testbed::patrol_pid();
-    let (cpu, wall) = (testbed::cpu_time(pid), Instant::now());
+    let pid = patrol.pid();
+    let (cpu, wall) = (cpu_time(pid), Instant::now());
     // A window to measure over, not a wait for something to happen.
     let window = Instant::now() + Duration::from_secs(3);
     let mut count = 0;
     while events.next(window).await.is_some() {
         count += 1;
     }
-    let used = testbed::cpu_time(pid) - cpu;
+    let used = cpu_time(pid) - cpu;
     let wall = wall.elapsed();
     eprintln!("patrol used {used:?} of CPU in {wall:?} with one stream open ({count} events)");
     assert!(

@@ -4,9 +4,8 @@
 //! promote and remove on throwaway clusters. Refusals without admin are
 //! proven for every route by `guard.rs`.
 
-mod common;
-#[path = "etcd_maintenance/scratch.rs"]
-mod scratch;
+use crate::common;
+use crate::scratch;
 
 use std::process::Command;
 
@@ -224,11 +223,7 @@ async fn defragment_goes_member_by_member_leader_last_and_the_leader_moves() {
         .await;
 }
 
-#[path = "etcd_actions/alarm.rs"]
 mod alarm;
-#[path = "etcd_actions/learner.rs"]
 mod learner;
-#[path = "etcd_actions/permission.rs"]
 mod permission;
-#[path = "etcd_actions/testbed_learner.rs"]
 mod testbed_learner;

@@ -2,13 +2,13 @@
 //! connections that dawdle are closed, the connection caps hold, event
 //! streams live on, and one stuck member of three does not hold pages up.
 
-mod common;
-#[path = "etcd_maintenance/scratch.rs"]
-mod scratch;
+use crate::common;
+use crate::scratch;
 
 use std::time::{Duration, Instant};
 
-use common::testbed::{Events, Stopped};
+use common::sse::Events;
+use common::testbed::Stopped;
 use common::{Etcd, Patrol, TempDir};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

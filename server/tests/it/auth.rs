@@ -1,11 +1,12 @@
 //! Admin sign-in: password hashes made by `patrol hash-password`, sessions,
 //! tokens, the sign-in rate limit, and the read-only switches.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use common::says;
 use common::{testbed_endpoints, Patrol, TempDir};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -62,6 +63,39 @@ async fn sign_in(
         .expect("POST /api/v1/session")
 }
 
+/// The session cookie a sign-in set, checked to be `HttpOnly`, strict and
+/// for the whole site, and to have `also`: the whole `Set-Cookie` and the
+/// `name=value` to send back.
+fn session_cookie(signed_in: &reqwest::Response, also: &str) -> (String, String) {
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .to_owned();
+    for part in [
+        "patrol_session=",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/",
+        also,
+    ] {
+        assert!(cookie.contains(part), "{part} missing in {cookie}");
+    }
+    let session = cookie.split(';').next().expect("name=value").to_owned();
+    (cookie, session)
+}
+
+/// `GET /api/v1/session` with one header (a cookie or a token): who Patrol
+/// takes the caller for.
+async fn session_with(http: &reqwest::Client, patrol: &Patrol, name: &str, value: &str) -> Value {
+    let resp = http
+        .get(format!("{}/api/v1/session", patrol.url))
+        .header(name, value)
+        .send()
+        .await
+        .expect("GET /api/v1/session");
+    resp.json().await.expect("JSON")
+}
+
 #[tokio::test]
 async fn sign_in_sets_a_strict_http_only_cookie_and_sign_out_ends_it() {
     let dir = TempDir::new("auth");
@@ -77,9 +111,7 @@ async fn sign_in_sets_a_strict_http_only_cookie_and_sign_out_ends_it() {
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     let body: Value = wrong.json().await.expect("JSON");
     assert!(
-        body["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("wrong user name or password")),
+        says(&body["error"], "wrong user name or password"),
         "{body}"
     );
     assert_eq!(
@@ -91,33 +123,12 @@ async fn sign_in_sets_a_strict_http_only_cookie_and_sign_out_ends_it() {
 
     let ok = sign_in(&http, &patrol, "admin", "s3cret pass").await;
     assert_eq!(ok.status(), StatusCode::OK);
-    let cookie = ok.headers()["set-cookie"]
-        .to_str()
-        .expect("cookie")
-        .to_owned();
-    for part in [
-        "patrol_session=",
-        "HttpOnly",
-        "SameSite=Strict",
-        "Path=/",
-        "Max-Age=28800",
-    ] {
-        assert!(cookie.contains(part), "{part} missing in {cookie}");
-    }
+    let (cookie, session) = session_cookie(&ok, "Max-Age=28800");
     assert!(
         !cookie.contains("Secure"),
         "plain-http Patrol must not mark it Secure: {cookie}"
     );
-    let session = cookie.split(';').next().expect("name=value").to_owned();
-    let me: Value = http
-        .get(format!("{}/api/v1/session", patrol.url))
-        .header("cookie", &session)
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let me = session_with(&http, &patrol, "cookie", &session).await;
     assert_eq!(me["admin"], "admin");
 
     let out = http
@@ -129,15 +140,7 @@ async fn sign_in_sets_a_strict_http_only_cookie_and_sign_out_ends_it() {
     assert!(out.headers()["set-cookie"]
         .to_str()
         .is_ok_and(|c| c.contains("Max-Age=0")));
-    let after: Value = http
-        .get(format!("{}/api/v1/session", patrol.url))
-        .header("cookie", &session)
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let after = session_with(&http, &patrol, "cookie", &session).await;
     assert_eq!(
         after["admin"],
         Value::Null,
@@ -223,27 +226,24 @@ async fn tokens_identify_scripts_and_read_only_says_so() {
     let dir = TempDir::new("auth-token");
     let patrol = admin_patrol(&dir, &["--read-only"]);
     let http = reqwest::Client::new();
-    let get = |auth: &'static str| {
-        http.get(format!("{}/api/v1/session", patrol.url))
-            .header("authorization", auth)
-            .send()
-    };
-    let me: Value = get("Bearer auth-test-token-0123456789")
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let me = session_with(
+        &http,
+        &patrol,
+        "authorization",
+        "Bearer auth-test-token-0123456789",
+    )
+    .await;
     assert_eq!(
         me,
         json!({ "admin": "token", "read_only": true, "sign_in_available": true })
     );
-    let forged: Value = get("Bearer auth-test-token-0123456780")
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let forged = session_with(
+        &http,
+        &patrol,
+        "authorization",
+        "Bearer auth-test-token-0123456780",
+    )
+    .await;
     assert_eq!(forged["admin"], Value::Null);
 }
 
@@ -304,31 +304,8 @@ async fn the_sign_in_form_shares_the_cookie_and_the_slowdown_with_the_rest_route
 
     let ok = form_sign_in(&http, &patrol, "user=admin&password=s3cret%20pass").await;
     assert_eq!(ok.status(), StatusCode::OK);
-    let cookie = ok.headers()["set-cookie"]
-        .to_str()
-        .expect("cookie")
-        .to_owned();
-    for part in [
-        "patrol_session=",
-        "HttpOnly",
-        "SameSite=Strict",
-        "Path=/",
-        "Secure",
-    ] {
-        assert!(cookie.contains(part), "{part} missing in {cookie}");
-    }
-    let session = cookie.split(';').next().expect("name=value").to_owned();
-    let me = |session: String| {
-        http.get(format!("{}/api/v1/session", patrol.url))
-            .header("cookie", session)
-            .send()
-    };
-    let body: Value = me(session.clone())
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let (_, session) = session_cookie(&ok, "Secure");
+    let body = session_with(&http, &patrol, "cookie", &session).await;
     assert_eq!(body["admin"], "admin");
 
     let out = http
@@ -341,7 +318,7 @@ async fn the_sign_in_form_shares_the_cookie_and_the_slowdown_with_the_rest_route
     assert!(out.headers()["set-cookie"]
         .to_str()
         .is_ok_and(|c| c.contains("Max-Age=0")));
-    let body: Value = me(session).await.expect("GET").json().await.expect("JSON");
+    let body = session_with(&http, &patrol, "cookie", &session).await;
     assert_eq!(body["admin"], Value::Null);
 
     // The sign-in above cleared the address's failures. Six on the REST

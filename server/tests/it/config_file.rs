@@ -2,7 +2,7 @@
 //! variables; `patrol check-config`; secrets given as files; errors that
 //! name the file, the key and its line, with exit code 2.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -4,11 +4,12 @@
 //! These tests change the clusters: nextest runs them one at a time
 //! (.config/nextest.toml).
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
 use common::admin::{candidate, eligible, until_key, Admin};
+use common::says;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -35,32 +36,22 @@ async fn switchover_is_confirmed_pinned_carried_out_and_recorded() {
     let revision = pf["revision"].as_i64().expect("revision is a number");
     assert_eq!(pf["candidates"].as_array().map(Vec::len), Some(2), "{pf}");
 
-    let (status, body) = admin
-        .post(
+    admin
+        .refused(
             &format!("{PG}/switchover"),
             json!({ "candidate": to, "confirm": "pg", "revision": revision }),
+            400,
+            r#"type "pg-meta""#,
         )
         .await;
-    assert_eq!(status, 400, "{body}");
-    assert!(
-        body["error"]
-            .as_str()
-            .is_some_and(|e| e.contains(r#"type "pg-meta""#)),
-        "{body}"
-    );
-    let (status, body) = admin
-        .post(
+    admin
+        .refused(
             &format!("{PG}/switchover"),
             json!({ "candidate": "nobody", "confirm": "pg-meta", "revision": revision }),
+            400,
+            "not a replica",
         )
         .await;
-    assert_eq!(status, 400, "{body}");
-    assert!(
-        body["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("not a replica")),
-        "{body}"
-    );
 
     let started = std::time::Instant::now();
     let (status, body) = admin
@@ -125,19 +116,14 @@ async fn a_scheduled_switchover_is_written_to_etcd_and_cancelled() {
         .await;
     let revision = pf["revision"].as_i64().expect("revision");
     let past = (chrono::Utc::now() - chrono::Duration::minutes(5)).to_rfc3339();
-    let (status, body) = admin
-        .post(
+    admin
+        .refused(
             &format!("{PG}/switchover"),
             json!({ "scheduled_at": past, "confirm": "pg-meta", "revision": revision }),
+            400,
+            "not in the future",
         )
         .await;
-    assert_eq!(status, 400, "{body}");
-    assert!(
-        body["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("not in the future")),
-        "{body}"
-    );
 
     let at = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
     let (status, body) = admin
@@ -157,25 +143,15 @@ async fn a_scheduled_switchover_is_written_to_etcd_and_cancelled() {
     .await;
     eprintln!("failover key: {key:?}");
 
-    let (status, body) = admin
-        .call(
-            Method::DELETE,
-            &format!("{PG}/switchover?confirm=pg-meta"),
-            Value::Null,
-        )
-        .await;
+    let cancel_url = format!("{PG}/switchover?confirm=pg-meta");
+    let cancel = || admin.call(Method::DELETE, &cancel_url, Value::Null);
+    let (status, body) = cancel().await;
     assert_eq!(status, 200, "{body}");
     until_key("/pg/pg-meta/failover", Duration::from_secs(10), |v| {
         v.is_none_or(|v| !v.contains("scheduled_at"))
     })
     .await;
-    let (status, body) = admin
-        .call(
-            Method::DELETE,
-            &format!("{PG}/switchover?confirm=pg-meta"),
-            Value::Null,
-        )
-        .await;
+    let (status, body) = cancel().await;
     assert_eq!(status, 412, "nothing left to cancel: {body}");
 }
 
@@ -200,19 +176,14 @@ async fn pause_and_resume_with_rest_credentials_and_a_stale_revision() {
     assert_eq!(status, 412, "already paused: {body}");
 
     let to = eligible(&pf).unwrap_or_else(|| "mycluster-2".into());
-    let (status, body) = admin
-        .post(
+    admin
+        .refused(
             &format!("{DB}/switchover"),
             json!({ "candidate": to, "confirm": "mycluster", "revision": seen }),
+            409,
+            "paused since",
         )
         .await;
-    assert_eq!(status, 409, "{body}");
-    assert!(
-        body["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("paused since")),
-        "{body}"
-    );
 
     let (status, body) = admin
         .post(&format!("{DB}/resume"), json!({ "confirm": "mycluster" }))
@@ -230,12 +201,7 @@ async fn pause_and_resume_with_rest_credentials_and_a_stale_revision() {
         .await;
     assert_eq!(status, 502, "{body}");
     assert_eq!(body["status"], 401, "{body}");
-    assert!(
-        body["explanation"]
-            .as_str()
-            .is_some_and(|e| e.contains("--patroni-rest")),
-        "{body}"
-    );
+    assert!(says(&body["explanation"], "--patroni-rest"), "{body}");
     eprintln!("Patroni's 401 body: {}", body["body"]);
     assert!(!testbed_paused(), "nothing changed");
 }

@@ -3,13 +3,13 @@
 //! functions Leptos registered, so a route added later is covered without
 //! anyone remembering to list it here.
 
-mod common;
+use crate::common;
 
+use common::admin::{self, TOKEN};
+use common::says;
 use common::{testbed_endpoints, Patrol, TempDir};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-
-const TOKEN: &str = "guard-test-token-0123456789";
 
 /// Requests that change something yet must work without admin: signing in
 /// and out.
@@ -103,23 +103,9 @@ async fn send(
 }
 
 fn start(dir: &TempDir, extra: &[&str]) -> Patrol {
-    let tokens = dir.path().join("tokens");
-    std::fs::write(&tokens, format!("{TOKEN}\n")).expect("token file");
-    let audit = dir.path().join("audit.log");
-    let (endpoints, tokens, audit) = (
-        testbed_endpoints(),
-        tokens.to_string_lossy().into_owned(),
-        audit.to_string_lossy().into_owned(),
-    );
-    let mut args = vec![
-        "--endpoints",
-        &endpoints,
-        "--admin-token-file",
-        &tokens,
-        "--audit-log",
-        &audit,
-    ];
-    args.extend_from_slice(extra);
+    let mut args = vec!["--endpoints".to_owned(), testbed_endpoints()];
+    args.extend(admin::flags(dir.path()));
+    args.extend(extra.iter().map(|&f| f.to_owned()));
     Patrol::start(&args)
 }
 
@@ -202,10 +188,5 @@ async fn every_mutating_route_refuses_anonymous_and_read_only_requests() {
     let route = (Method::POST, "/api/v1/clusters/pg/pg-meta/pause".to_owned());
     let (status, body) = send(&http, &patrol, &route, Some(TOKEN)).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
-    assert!(
-        body["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("--audit-log")),
-        "{body}"
-    );
+    assert!(says(&body["error"], "--audit-log"), "{body}");
 }

@@ -1,7 +1,7 @@
 //! etcd going away and coming back: Patrol keeps serving, says so, and
 //! recovers by itself.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -23,9 +23,7 @@ async fn serves_while_etcd_is_down_and_recovers_without_restart() {
         "--command-timeout",
         "2s",
     ]);
-    patrol
-        .wait_health(Duration::from_secs(10), |h| h["etcd"]["reachable"] == true)
-        .await;
+    patrol.wait_reachable(Duration::from_secs(10)).await;
 
     etcd.kill();
     let down = patrol
@@ -51,9 +49,7 @@ async fn serves_while_etcd_is_down_and_recovers_without_restart() {
 
     etcd.resume();
     etcd.ctl(&["put", "/db/crashy/leader", "crashy-2"]);
-    patrol
-        .wait_health(Duration::from_secs(30), |h| h["etcd"]["reachable"] == true)
-        .await;
+    patrol.wait_reachable(Duration::from_secs(30)).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
         let clusters = patrol.json("/api/v1/clusters").await;

@@ -8,6 +8,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::learner::patiently;
+use crate::common::admin::actions_done;
 use crate::common::etcd_admin::EtcdAdmin;
 use crate::common::{etcdctl, free_port, testbed_endpoints};
 use crate::scratch::Joiner;
@@ -101,15 +102,7 @@ async fn a_learner_joins_the_test_bed_is_promoted_and_removed() {
 
     let url = format!("{}/api/v1/audit", admin.patrol.url);
     let audit = crate::common::testbed::get(&url).await.1;
-    let done: Vec<_> = audit["records"]
-        .as_array()
-        .map(|rs| {
-            rs.iter()
-                .filter(|r| r["phase"] == "after")
-                .map(|r| r["action"].clone())
-                .collect()
-        })
-        .unwrap_or_default();
+    let done = actions_done(&audit);
     assert_eq!(
         done,
         ["etcd-remove-member", "etcd-promote", "etcd-add-learner"],

@@ -3,7 +3,7 @@
 //! leader, quorum in words. Start the test bed with end2end/testbed/start.sh.
 //! (Maintenance is tested on throwaway clusters: etcd_maintenance.rs.)
 
-mod common;
+use crate::common;
 
 use common::testbed::ctl;
 use common::{testbed_endpoints, Patrol};
@@ -33,18 +33,24 @@ fn hex(v: &Value) -> u64 {
     u64::from_str_radix(text, 16).unwrap_or_else(|_| panic!("not hex: {text}"))
 }
 
-#[tokio::test]
-async fn status_lists_three_members_one_leader_and_the_quorum() {
-    let patrol = start();
-    let s = patrol.json("/api/v1/etcd/status").await;
-    let members = s["members"].as_array().expect("members");
-    assert_eq!(members.len(), 3, "{s:#}");
+/// The three members of an answer, checked against etcdctl's IDs.
+fn the_test_beds_members(answer: &Value) -> &Vec<Value> {
+    let members = answer["members"].as_array().expect("members");
+    assert_eq!(members.len(), 3, "{answer:#}");
     let mut ids: Vec<String> = members
         .iter()
         .map(|m| m["id"].as_str().expect("id is a string").to_owned())
         .collect();
     ids.sort();
     assert_eq!(ids, etcdctl_member_ids());
+    members
+}
+
+#[tokio::test]
+async fn status_lists_three_members_one_leader_and_the_quorum() {
+    let patrol = start();
+    let s = patrol.json("/api/v1/etcd/status").await;
+    let members = the_test_beds_members(&s);
     // u64 IDs: JSON numbers would round them above 2^53, so strings.
     assert!(members.iter().all(|m| m["id"].is_string()));
     assert!(s["cluster_id"].is_string() && hex(&s["cluster_id"]) != 0);
@@ -85,14 +91,7 @@ async fn status_lists_three_members_one_leader_and_the_quorum() {
 async fn members_and_alarms_answer_with_hex_ids() {
     let patrol = start();
     let list = patrol.json("/api/v1/etcd/members").await;
-    let members = list["members"].as_array().expect("members");
-    assert_eq!(members.len(), 3, "{list:#}");
-    let mut ids: Vec<String> = members
-        .iter()
-        .map(|m| m["id"].as_str().expect("id is a string").to_owned())
-        .collect();
-    ids.sort();
-    assert_eq!(ids, etcdctl_member_ids());
+    let members = the_test_beds_members(&list);
     let mut names: Vec<&str> = members.iter().filter_map(|m| m["name"].as_str()).collect();
     names.sort();
     assert_eq!(names, ["etcd1", "etcd2", "etcd3"]);

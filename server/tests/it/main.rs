@@ -1,0 +1,34 @@
+//! Patrol's integration tests, one binary: each file here was a test binary
+//! of its own and is now a module, so the server is linked once instead of
+//! once per file. nextest still runs every test in a process of its own,
+//! which several rely on (one `patrol` child per test process).
+//! `.config/nextest.toml` names the modules whose tests change the test bed.
+//!
+//! A new file of tests goes here as a module (`mod <file>;`) using the kit
+//! as `crate::common`; a file left in `server/tests/` with `mod common;`
+//! still builds as a binary of its own.
+
+#[path = "../common/mod.rs"]
+mod common;
+mod scratch;
+
+mod actions;
+mod auth;
+mod cli;
+mod cluster;
+mod config_file;
+mod etcd;
+mod etcd_actions;
+mod etcd_maintenance;
+mod guard;
+mod hostile;
+mod kv;
+mod limits;
+mod member_actions;
+mod patroni_config;
+mod patroni_rest;
+mod recovery;
+mod router;
+mod site;
+mod testbed;
+mod tls;
