@@ -7,11 +7,9 @@
 //! binary running in parallel asks for `Status` too, so a count there
 //! could not be bounded.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{Etcd, Patrol, TempDir};
+use crate::common::{Etcd, Patrol, TempDir};
 use serde_json::Value;
 
 const READERS: usize = 20;
