@@ -113,7 +113,7 @@ pub async fn launch(
     }
     leptos_options.site_addr = listener.local_addr()?;
     let audit = match &config.audit_log {
-        Some(path) => Some(AuditLog::open(path).map_err(anyhow::Error::msg)?),
+        Some(path) => Some(AuditLog::open(path)?),
         None => None,
     };
     let state = AppState {

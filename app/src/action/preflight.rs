@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::{Candidate, Check, Preflight};
+use crate::error::AppError;
 use crate::patroni::lag::human_bytes;
 use crate::patroni::{Cluster, Member};
 
@@ -75,6 +76,25 @@ pub fn evaluate(
         candidates,
         blockers,
         warnings,
+    }
+}
+
+/// The named candidate must be a member and pass every check.
+pub fn eligible<'p>(pf: &'p Preflight, name: &str) -> Result<&'p Candidate, AppError> {
+    let Some(c) = pf.candidates.iter().find(|c| c.name == name) else {
+        let names: Vec<_> = pf.candidates.iter().map(|c| c.name.as_str()).collect();
+        return Err(AppError::Invalid(format!(
+            "{name:?} is not a replica of this cluster; candidates: {}",
+            names.join(", ")
+        )));
+    };
+    if c.eligible {
+        Ok(c)
+    } else {
+        Err(AppError::Refused(format!(
+            "{name} cannot take over: {}",
+            c.reasons.join("; ")
+        )))
     }
 }
 

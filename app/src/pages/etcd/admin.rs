@@ -10,7 +10,7 @@ use super::kept::KeptSnapshots;
 use super::maintenance::{DefragmentDialog, DisarmDialog, MoveLeaderDialog};
 use super::membership::{AddLearnerDialog, PromoteDialog, RemoveDialog};
 use super::snapshot::SnapshotDialog;
-use crate::auth::use_access;
+use crate::auth::access::use_access;
 use crate::etcd_cluster::EtcdStatus;
 
 /// An action the panel offers.

@@ -17,7 +17,7 @@ use app::etcd::checks;
 use app::etcd::status;
 use app::etcd_cluster::{EtcdAlarms, EtcdMember, EtcdMembers, EtcdStatus};
 use app::state::AppState;
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use axum::routing::{delete, get, post};
 use axum::Json;
 use serde::Serialize;
@@ -98,7 +98,8 @@ async fn audited<T: Serialize>(
     entry: Entry,
     call: impl std::future::Future<Output = Result<T, AppError>>,
 ) -> Result<Json<Value>, AppError> {
-    let (result, seq) = recorded(state, actor, entry, call, outcome).await?;
+    let services = app::action::services::Services::from_ref(state);
+    let (result, seq) = recorded(&services, actor, entry, call, outcome).await?;
     let mut body = serde_json::to_value(result?)
         .map_err(|e| AppError::Internal(format!("answer not serialized: {e}")))?;
     if let Value::Object(map) = &mut body {

@@ -11,7 +11,7 @@ use app::etcd::maintenance::{keys_at, snapshot, Snapshot};
 use app::etcd::status::read_status;
 use app::state::AppState;
 use axum::body::{Body, Bytes};
-use axum::extract::{Form, FromRequest, Request, State};
+use axum::extract::{Form, FromRef, FromRequest, Request, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -126,7 +126,8 @@ pub async fn download(
             }
             Ok(streamed)
         };
-        if let Err(e) = recorded(&state, &actor, entry, call, outcome).await {
+        let services = app::action::services::Services::from_ref(&state);
+        if let Err(e) = recorded(&services, &actor, entry, call, outcome).await {
             tracing::error!("etcd snapshot not taken: {e}");
         }
     });
