@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::GENESIS_HASH;
 use super::{page_limit, AuditPage, AuditRecord, ChainBreak, Outcome, Phase, Verification};
@@ -185,19 +185,13 @@ impl AuditLog {
     /// Writes `entry` as the next record and fsyncs it. Once the write has
     /// begun it completes even if the caller's future is dropped.
     pub async fn append(&self, entry: NewRecord) -> Result<AuditRecord, AuditError> {
-        let mut tail = self.tail.clone().lock_owned().await;
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || {
+        self.blocking("writer", move |mut tail, path| {
             tail.append(entry).map_err(|source| AuditError::Append {
                 path: path.display().to_string(),
                 source,
             })
         })
         .await
-        .map_err(|source| AuditError::Task {
-            task: "writer",
-            source,
-        })?
     }
 
     /// Up to `limit` records, newest first, only those with `seq < before_seq`
@@ -237,10 +231,8 @@ impl AuditLog {
     }
 
     async fn scan_file(&self) -> Result<(Vec<AuditRecord>, Verification), AuditError> {
-        let tail = self.tail.clone().lock_owned().await;
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || {
-            let bytes = std::fs::read(path.as_path());
+        self.blocking("reader", |tail, path| {
+            let bytes = std::fs::read(path);
             drop(tail);
             bytes.map(|b| scan(&b)).map_err(|source| AuditError::Read {
                 path: path.display().to_string(),
@@ -248,10 +240,21 @@ impl AuditLog {
             })
         })
         .await
-        .map_err(|source| AuditError::Task {
-            task: "reader",
-            source,
-        })?
+    }
+
+    /// Runs `f` on a blocking thread with the tail locked (`f` may let go
+    /// of it early). Once begun it completes even if the caller's future is
+    /// dropped, so no record is half written.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        task: &'static str,
+        f: impl FnOnce(OwnedMutexGuard<Tail>, &Path) -> Result<T, AuditError> + Send + 'static,
+    ) -> Result<T, AuditError> {
+        let tail = self.tail.clone().lock_owned().await;
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || f(tail, &path))
+            .await
+            .map_err(|source| AuditError::Task { task, source })?
     }
 }
 
