@@ -4,7 +4,7 @@
 
 use futures::future::join_all;
 
-use super::preflight::{evaluate, Kind, Probes};
+use super::preflight::{evaluate, Kind, Probe, Probes};
 use super::services::Services;
 use super::target::{self, Target};
 use super::Preflight;
@@ -32,7 +32,7 @@ async fn probe(svc: &Services, cluster: &Cluster) -> Probes {
                 .patroni
                 .status(&cluster.namespace, &cluster.scope, &url)
                 .await
-                .map(|_| ());
+                .map_or_else(Probe::Failed, |_| Probe::Answered);
             (name, answer)
         })
     });
