@@ -26,6 +26,11 @@ pub enum AppError {
     Refused(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// The request failed between the browser and Patrol: no answer came
+    /// (Patrol stopped, the network or a proxy failed), or what came back
+    /// was not Patrol's. Made in the browser only; the server never says it.
+    #[error("Patrol did not answer: {0}")]
+    Transport(String),
 }
 
 impl FromServerFnError for AppError {
@@ -38,9 +43,11 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(e) => AppError::Invalid(format!("bad arguments: {e}")),
             ServerFnErrorErr::MissingArg(e) => AppError::Invalid(format!("missing argument {e}")),
             ServerFnErrorErr::UnsupportedRequestMethod(e) => AppError::Invalid(e),
-            // In the browser: the request never got an answer.
-            ServerFnErrorErr::Request(e) => {
-                AppError::Unavailable(format!("Patrol did not answer: {e}"))
+            // In the browser: the request never got an answer, or the
+            // answer was not Patrol's (say a proxy's error page).
+            ServerFnErrorErr::Request(e) => AppError::Transport(e),
+            ServerFnErrorErr::Deserialization(e) => {
+                AppError::Transport(format!("its answer could not be read ({e})"))
             }
             other => AppError::Internal(other.to_string()),
         };
@@ -73,6 +80,9 @@ mod ssr {
                 AppError::Invalid(_) => StatusCode::BAD_REQUEST,
                 AppError::Refused(_) => StatusCode::PRECONDITION_FAILED,
                 AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                // Never made on the server; should one arrive here, it is
+                // a gateway's failure, not the caller's.
+                AppError::Transport(_) => StatusCode::BAD_GATEWAY,
             }
         }
     }
@@ -83,5 +93,41 @@ mod ssr {
             let body = serde_json::json!({ "error": self.to_string() });
             (self.status(), Json(body)).into_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_on_the_way_are_told_from_server_bugs() {
+        let cases = [
+            (
+                ServerFnErrorErr::Request("Failed to fetch".into()),
+                AppError::Transport("Failed to fetch".into()),
+            ),
+            (
+                ServerFnErrorErr::Deserialization("expected value at line 1".into()),
+                AppError::Transport(
+                    "its answer could not be read (expected value at line 1)".into(),
+                ),
+            ),
+            (
+                ServerFnErrorErr::MissingArg("scope".into()),
+                AppError::Invalid("missing argument scope".into()),
+            ),
+            (
+                ServerFnErrorErr::ServerError("boom".into()),
+                AppError::Internal("error running server function: boom".into()),
+            ),
+        ];
+        for (from, want) in cases {
+            assert_eq!(AppError::from_server_fn_error(from), want);
+        }
+        assert_eq!(
+            AppError::Transport("Failed to fetch".into()).to_string(),
+            "Patrol did not answer: Failed to fetch"
+        );
     }
 }

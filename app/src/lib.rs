@@ -8,6 +8,7 @@ pub mod action;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod clock;
 pub mod cluster;
 pub mod components;
 pub mod error;

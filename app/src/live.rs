@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::stream::{self, Listener, StreamState};
 use crate::error::AppError;
 use crate::model::Overview;
 
@@ -10,17 +11,6 @@ use crate::model::Overview;
 pub const EVENTS_URL: &str = "/api/v1/clusters/events";
 /// SSE event name carrying a JSON [`Overview`].
 pub const OVERVIEW_EVENT: &str = "overview";
-
-/// State of the browser's event stream to Patrol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StreamState {
-    /// Server-rendered page, not yet hydrated.
-    Static,
-    Connecting,
-    Open,
-    /// The browser lost Patrol itself and is retrying.
-    Reconnecting,
-}
 
 /// Shared in context by [`provide_live`].
 #[derive(Clone, Copy)]
@@ -55,8 +45,14 @@ pub fn provide_live() -> Live {
         pushed: RwSignal::new(None),
         stream: RwSignal::new(StreamState::Static),
     };
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| browser::subscribe(live));
+    Effect::new(move |_| {
+        let on_overview = move |text: String| match serde_json::from_str::<Overview>(&text) {
+            Ok(overview) => live.pushed.set(Some(overview)),
+            Err(e) => leptos::logging::warn!("unreadable overview event: {e}"),
+        };
+        let listeners: Vec<Listener> = vec![(OVERVIEW_EVENT, Box::new(on_overview))];
+        stream::open(EVENTS_URL, live.stream, listeners);
+    });
     provide_context(live);
     live
 }
@@ -64,49 +60,4 @@ pub fn provide_live() -> Live {
 /// The live overview from context.
 pub fn use_live() -> Live {
     expect_context::<Live>()
-}
-
-#[cfg(feature = "hydrate")]
-mod browser {
-    use leptos::prelude::*;
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
-    use web_sys::{EventSource, MessageEvent};
-
-    use super::{Live, StreamState, EVENTS_URL, OVERVIEW_EVENT};
-    use crate::model::Overview;
-
-    /// Opens the event stream. The browser's EventSource reconnects by
-    /// itself; the closures live as long as the page, which is as long as
-    /// the app shell that owns them, so they are deliberately leaked.
-    pub fn subscribe(live: Live) {
-        live.stream.set(StreamState::Connecting);
-        let Ok(source) = EventSource::new(EVENTS_URL) else {
-            live.stream.set(StreamState::Reconnecting);
-            return;
-        };
-        let on_overview = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let Some(text) = ev.data().as_string() else {
-                return;
-            };
-            match serde_json::from_str::<Overview>(&text) {
-                Ok(overview) => {
-                    live.pushed.set(Some(overview));
-                    live.stream.set(StreamState::Open);
-                }
-                Err(e) => leptos::logging::warn!("unreadable overview event: {e}"),
-            }
-        });
-        let on_error =
-            Closure::<dyn FnMut()>::new(move || live.stream.set(StreamState::Reconnecting));
-        if source
-            .add_event_listener_with_callback(OVERVIEW_EVENT, on_overview.as_ref().unchecked_ref())
-            .is_err()
-        {
-            live.stream.set(StreamState::Reconnecting);
-        }
-        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        on_overview.forget();
-        on_error.forget();
-    }
 }

@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use tokio::sync::watch;
 
+use crate::action::services::Services;
 use crate::auth::admin::Auth;
 use crate::cluster::book::ClusterBook;
 use crate::cluster::lease::LeaseClock;
@@ -43,6 +44,17 @@ pub struct AppState {
     pub patroni: crate::patroni::rest::PatroniRest,
     /// Where a copy of each snapshot downloaded goes (`--snapshot-dir`).
     pub snapshot_dir: Option<std::sync::Arc<std::path::Path>>,
+}
+
+/// The actions' services, for `State<Services>` handlers.
+impl FromRef<AppState> for Services {
+    fn from_ref(state: &AppState) -> Services {
+        Services {
+            etcd: state.etcd.clone(),
+            patroni: state.patroni.clone(),
+            audit: state.audit.clone(),
+        }
+    }
 }
 
 impl AppState {

@@ -133,7 +133,7 @@ pub fn build(
     }
     leptos_options.site_addr = addr;
     let audit = match &config.audit_log {
-        Some(path) => Some(AuditLog::open(path).map_err(anyhow::Error::msg)?),
+        Some(path) => Some(AuditLog::open(path)?),
         None => None,
     };
     let state = AppState {

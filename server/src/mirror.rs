@@ -7,8 +7,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use app::clock::now_ms;
 use app::cluster::book::ClusterBook;
 use app::keyspace::path::prefix_end;
 use app::model::{EtcdConnection, Overview};
@@ -322,10 +323,4 @@ impl Mirror {
             changed
         });
     }
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }

@@ -2,12 +2,12 @@
 //! address, for the audit log. REST handlers take it as an extractor;
 //! server functions read it from the request in context.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 
-use crate::auth::admin::Admin;
+use crate::audit::log::AuditLog;
+use crate::auth::admin::{Admin, Auth};
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// An admin, and the address the request came from. Only made when
 /// Patrol keeps an audit log: nothing is done unrecorded.
@@ -24,19 +24,25 @@ impl Actor {
     }
 }
 
-impl FromRequestParts<AppState> for Actor {
+/// Any state that holds the [`Auth`] and the audit log can name the actor.
+impl<S> FromRequestParts<S> for Actor
+where
+    Auth: FromRef<S>,
+    Option<AuditLog>: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Actor, AppError> {
-        let admin = Admin::from_request_parts(parts, state).await?;
-        if state.audit.is_none() {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Actor, AppError> {
+        let auth = Auth::from_ref(state);
+        let admin = auth.admin(parts)?;
+        if Option::<AuditLog>::from_ref(state).is_none() {
             return Err(AppError::Unavailable(
                 "admin actions are recorded, and Patrol runs without --audit-log: start it with one"
                     .into(),
             ));
         }
-        let source = state
-            .auth
+        let source = auth
             .client_addr(parts)
             .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
         Ok(Actor { admin, source })
@@ -44,7 +50,12 @@ impl FromRequestParts<AppState> for Actor {
 }
 
 /// The actor of the server function being served.
-pub async fn from_context(state: &AppState) -> Result<Actor, AppError> {
+pub async fn from_context<S>(state: &S) -> Result<Actor, AppError>
+where
+    Auth: FromRef<S>,
+    Option<AuditLog>: FromRef<S>,
+    S: Send + Sync,
+{
     let Some(mut parts) = leptos::prelude::use_context::<Parts>() else {
         return Err(AppError::Internal("no request in context".into()));
     };

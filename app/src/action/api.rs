@@ -12,31 +12,48 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use crate::action::actor::{from_context, Actor};
-    pub use crate::action::target::Target;
-    use crate::error::AppError;
-    pub use crate::state::AppState;
+    use axum::extract::FromRef;
 
-    /// The state, the acting admin and the target, or why not, with the
-    /// response's status set to match (401, 403, ...), as the REST API's.
-    pub async fn guard(
+    use crate::action::actor::{from_context, Actor};
+    pub use crate::action::preflight::Kind;
+    use crate::action::services::Services;
+    pub use crate::action::target::Target;
+    use crate::action::{ActionOutcome, Preflight};
+    use crate::error::AppError;
+    use crate::state::AppState;
+
+    /// The preflight of `kind` for the cluster named.
+    pub async fn preflight(
+        kind: Kind,
         namespace: &str,
         scope: &str,
         group: Option<u32>,
-    ) -> Result<(AppState, Actor, Target), AppError> {
+    ) -> Result<Preflight, AppError> {
+        let svc = Services::from_ref(&leptos::prelude::expect_context::<AppState>());
+        let target = Target::new(namespace, scope, group)?;
+        crate::action::gather::preflight(&svc, kind, &target).await
+    }
+
+    /// Runs `action` once the request has proved an acting admin and named
+    /// a valid target; any refusal leaves with its own status (401, 403,
+    /// 409, ...), as the REST API's.
+    pub async fn act(
+        namespace: &str,
+        scope: &str,
+        group: Option<u32>,
+        action: impl AsyncFnOnce(&Services, &Actor, &Target) -> Result<ActionOutcome, AppError>,
+    ) -> Result<ActionOutcome, AppError> {
         let state = leptos::prelude::expect_context::<AppState>();
         let checked = async {
             let actor = from_context(&state).await?;
-            Ok((actor, Target::new(namespace, scope, group)?))
+            let target = Target::new(namespace, scope, group)?;
+            action(&Services::from_ref(&state), &actor, &target).await
         };
-        match checked.await {
-            Ok((actor, target)) => Ok((state, actor, target)),
-            Err(e) => Err(status(e)),
-        }
+        checked.await.map_err(status)
     }
 
     /// Sets the response status for `e` and hands it back.
-    pub fn status(e: AppError) -> AppError {
+    fn status(e: AppError) -> AppError {
         if let Some(r) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             r.set_status(e.status());
         }
@@ -51,10 +68,7 @@ pub async fn switchover_preflight(
     scope: String,
     group: Option<u32>,
 ) -> Result<Preflight, AppError> {
-    use super::preflight::Kind;
-    let state = expect_context::<ssr::AppState>();
-    let target = ssr::Target::new(&namespace, &scope, group)?;
-    super::gather::preflight(&state, Kind::Switchover, &target).await
+    ssr::preflight(ssr::Kind::Switchover, &namespace, &scope, group).await
 }
 
 /// What a failover would do, and what would refuse it.
@@ -64,10 +78,7 @@ pub async fn failover_preflight(
     scope: String,
     group: Option<u32>,
 ) -> Result<Preflight, AppError> {
-    use super::preflight::Kind;
-    let state = expect_context::<ssr::AppState>();
-    let target = ssr::Target::new(&namespace, &scope, group)?;
-    super::gather::preflight(&state, Kind::Failover, &target).await
+    ssr::preflight(ssr::Kind::Failover, &namespace, &scope, group).await
 }
 
 #[server(endpoint = "actions/switchover")]
@@ -77,10 +88,10 @@ pub async fn switchover(
     group: Option<u32>,
     request: SwitchoverRequest,
 ) -> Result<ActionOutcome, AppError> {
-    let (state, actor, target) = ssr::guard(&namespace, &scope, group).await?;
-    super::switchover::switchover(&state, &actor, &target, request)
-        .await
-        .map_err(ssr::status)
+    ssr::act(&namespace, &scope, group, async |svc, actor, target| {
+        super::switchover::switchover(svc, actor, target, request).await
+    })
+    .await
 }
 
 #[server(endpoint = "actions/cancel-switchover")]
@@ -90,10 +101,10 @@ pub async fn cancel_switchover(
     group: Option<u32>,
     request: ConfirmRequest,
 ) -> Result<ActionOutcome, AppError> {
-    let (state, actor, target) = ssr::guard(&namespace, &scope, group).await?;
-    super::switchover::cancel(&state, &actor, &target, request)
-        .await
-        .map_err(ssr::status)
+    ssr::act(&namespace, &scope, group, async |svc, actor, target| {
+        super::switchover::cancel(svc, actor, target, request).await
+    })
+    .await
 }
 
 #[server(endpoint = "actions/failover")]
@@ -103,10 +114,10 @@ pub async fn failover(
     group: Option<u32>,
     request: FailoverRequest,
 ) -> Result<ActionOutcome, AppError> {
-    let (state, actor, target) = ssr::guard(&namespace, &scope, group).await?;
-    super::switchover::failover(&state, &actor, &target, request)
-        .await
-        .map_err(ssr::status)
+    ssr::act(&namespace, &scope, group, async |svc, actor, target| {
+        super::failover::failover(svc, actor, target, request).await
+    })
+    .await
 }
 
 #[server(endpoint = "actions/pause")]
@@ -116,10 +127,10 @@ pub async fn pause(
     group: Option<u32>,
     request: ConfirmRequest,
 ) -> Result<ActionOutcome, AppError> {
-    let (state, actor, target) = ssr::guard(&namespace, &scope, group).await?;
-    super::pause::set_paused(&state, &actor, &target, true, request)
-        .await
-        .map_err(ssr::status)
+    ssr::act(&namespace, &scope, group, async |svc, actor, target| {
+        super::pause::set_paused(svc, actor, target, true, request).await
+    })
+    .await
 }
 
 #[server(endpoint = "actions/resume")]
@@ -129,10 +140,10 @@ pub async fn resume(
     group: Option<u32>,
     request: ConfirmRequest,
 ) -> Result<ActionOutcome, AppError> {
-    let (state, actor, target) = ssr::guard(&namespace, &scope, group).await?;
-    super::pause::set_paused(&state, &actor, &target, false, request)
-        .await
-        .map_err(ssr::status)
+    ssr::act(&namespace, &scope, group, async |svc, actor, target| {
+        super::pause::set_paused(svc, actor, target, false, request).await
+    })
+    .await
 }
 
 #[server(endpoint = "actions/restart")]
@@ -143,10 +154,10 @@ pub async fn restart_member(
     member: String,
     request: RestartRequest,
 ) -> Result<ActionOutcome, AppError> {
-    let (state, actor, target) = ssr::guard(&namespace, &scope, group).await?;
-    super::member::restart(&state, &actor, &target, &member, request)
-        .await
-        .map_err(ssr::status)
+    ssr::act(&namespace, &scope, group, async |svc, actor, target| {
+        super::restart::restart(svc, actor, target, &member, request).await
+    })
+    .await
 }
 
 #[server(endpoint = "actions/reinitialize")]
@@ -157,10 +168,10 @@ pub async fn reinitialize_member(
     member: String,
     request: ReinitializeRequest,
 ) -> Result<ActionOutcome, AppError> {
-    let (state, actor, target) = ssr::guard(&namespace, &scope, group).await?;
-    super::member::reinitialize(&state, &actor, &target, &member, request)
-        .await
-        .map_err(ssr::status)
+    ssr::act(&namespace, &scope, group, async |svc, actor, target| {
+        super::reinitialize::reinitialize(svc, actor, target, &member, request).await
+    })
+    .await
 }
 
 #[server(endpoint = "actions/reload")]
@@ -171,8 +182,8 @@ pub async fn reload_member(
     member: String,
     request: ConfirmRequest,
 ) -> Result<ActionOutcome, AppError> {
-    let (state, actor, target) = ssr::guard(&namespace, &scope, group).await?;
-    super::member::reload(&state, &actor, &target, &member, request)
-        .await
-        .map_err(ssr::status)
+    ssr::act(&namespace, &scope, group, async |svc, actor, target| {
+        super::reload::reload(svc, actor, target, &member, request).await
+    })
+    .await
 }

@@ -1,141 +1,66 @@
-//! Actions on one member: restart (optionally only when pending, optionally
-//! scheduled), reinitialise a replica (optionally forced), reload. Each is
-//! typed-confirmed with the member's name and sent to that member's API.
+//! What the member actions ([`super::restart`], [`super::reinitialize`],
+//! [`super::reload`]) share: the member is looked up in the cluster as it
+//! is now (pinned to the preflight's revision when given), and the request
+//! goes to that member's own REST API.
 
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::actor::Actor;
 use super::run::{execute, Plan};
-use super::switchover::api_of;
-use super::target::{confirm, member, pinned, Target};
-use super::{ActionOutcome, ConfirmRequest, Expect, ReinitializeRequest, RestartRequest};
+use super::services::Services;
+use super::target::{api_of, member, pinned, Target};
+use super::{ActionOutcome, Expect};
 use crate::error::AppError;
 use crate::patroni::Role;
-use crate::state::AppState;
 
-/// `POST .../members/<name>/restart`.
-pub async fn restart(
-    state: &AppState,
-    actor: &Actor,
-    target: &Target,
-    name: &str,
-    req: RestartRequest,
-) -> Result<ActionOutcome, AppError> {
-    confirm(&req.confirm, name)?;
-    let schedule = req
-        .scheduled_at
-        .as_deref()
-        .map(super::switchover::future_time)
-        .transpose()?;
-    let mut body = json!({});
-    if req.pending_only {
-        body["restart_pending"] = json!(true);
-    }
-    if let Some(at) = &schedule {
-        body["schedule"] = json!(at);
-    }
-    let expect = if schedule.is_some() {
-        Expect::Nothing
-    } else {
-        Expect::MemberRunning {
-            member: name.to_owned(),
-        }
-    };
-    run(
-        state,
-        actor,
-        target,
-        name,
-        req.revision,
-        ("restart", "/restart"),
-        body,
-        expect,
-    )
-    .await
+/// One request to one member's REST API.
+pub struct MemberAction<'a> {
+    /// The member's name (already typed-confirmed).
+    pub member: &'a str,
+    /// The preflight's revision, if the caller pinned one.
+    pub revision: Option<i64>,
+    /// `restart`, `reinitialize`, `reload`.
+    pub action: &'static str,
+    /// `POST` path on the member's API.
+    pub path: &'static str,
+    /// The request body (`Null`: none).
+    pub body: Value,
+    pub expect: Expect,
+    /// Refused for the leader (reinitialise: a leader has nothing to copy from).
+    pub replicas_only: bool,
 }
 
-/// `POST .../members/<name>/reinitialize`: replicas only.
-pub async fn reinitialize(
-    state: &AppState,
+/// Sends `act` to its member's API, recorded in the audit log.
+pub async fn run(
+    svc: &Services,
     actor: &Actor,
     target: &Target,
-    name: &str,
-    req: ReinitializeRequest,
+    act: MemberAction<'_>,
 ) -> Result<ActionOutcome, AppError> {
-    confirm(&req.confirm, name)?;
-    let body = json!({ "force": req.force });
-    let expect = Expect::MemberRunning {
-        member: name.to_owned(),
-    };
-    run(
-        state,
-        actor,
-        target,
-        name,
-        req.revision,
-        ("reinitialize", "/reinitialize"),
-        body,
-        expect,
-    )
-    .await
-}
-
-/// `POST .../members/<name>/reload`.
-pub async fn reload(
-    state: &AppState,
-    actor: &Actor,
-    target: &Target,
-    name: &str,
-    req: ConfirmRequest,
-) -> Result<ActionOutcome, AppError> {
-    confirm(&req.confirm, name)?;
-    run(
-        state,
-        actor,
-        target,
-        name,
-        req.revision,
-        ("reload", "/reload"),
-        Value::Null,
-        Expect::Nothing,
-    )
-    .await
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn run(
-    state: &AppState,
-    actor: &Actor,
-    target: &Target,
-    name: &str,
-    revision: Option<i64>,
-    (action, path): (&'static str, &'static str),
-    body: Value,
-    expect: Expect,
-) -> Result<ActionOutcome, AppError> {
-    let (cluster, revision) = pinned(state, target, revision).await?;
+    let name = act.member;
+    let (cluster, revision) = pinned(&svc.etcd, target, act.revision).await?;
     let m = member(&cluster, name)?;
     let leads = cluster.leader.as_deref() == Some(name)
         || matches!(m.role, Role::Leader | Role::StandbyLeader);
-    if action == "reinitialize" && leads {
+    if act.replicas_only && leads {
         return Err(AppError::Refused(format!(
             "{name} is the leader: only a replica can be reinitialised from it"
         )));
     }
     let (via, api_url) = api_of(&cluster, name)?;
     let plan = Plan {
-        action,
+        action: act.action,
         target: format!("{}/{name}", target.text()),
         via,
         api_url,
         method: Method::POST,
-        path,
-        params: body.clone(),
-        body: (!body.is_null()).then_some(body),
+        path: act.path,
+        params: act.body.clone(),
+        body: (!act.body.is_null()).then_some(act.body),
         preflight: None,
         revision_before: revision,
-        expect,
+        expect: act.expect,
     };
-    execute(state, actor, target, plan).await
+    execute(svc, actor, target, plan).await
 }

@@ -9,6 +9,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod basis;
 #[cfg(feature = "ssr")]
+pub mod failover;
+#[cfg(feature = "ssr")]
 pub mod gather;
 #[cfg(feature = "ssr")]
 pub mod member;
@@ -17,7 +19,15 @@ pub mod pause;
 #[cfg(feature = "ssr")]
 pub mod preflight;
 #[cfg(feature = "ssr")]
+pub mod reinitialize;
+#[cfg(feature = "ssr")]
+pub mod reload;
+#[cfg(feature = "ssr")]
+pub mod restart;
+#[cfg(feature = "ssr")]
 pub mod run;
+#[cfg(feature = "ssr")]
+pub mod services;
 #[cfg(feature = "ssr")]
 pub mod switchover;
 #[cfg(feature = "ssr")]
@@ -148,6 +158,9 @@ pub struct ActionOutcome {
     pub accepted: bool,
     /// Patroni's HTTP status, when it answered.
     pub status: Option<u16>,
+    /// No answer came in time: the action may still be running.
+    #[serde(default)]
+    pub timed_out: bool,
     /// Patroni's response body, verbatim.
     pub body: String,
     /// The same in plain words.

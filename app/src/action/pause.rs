@@ -6,22 +6,21 @@ use serde_json::{json, Value};
 
 use super::actor::Actor;
 use super::run::{execute, Plan};
-use super::switchover::any_api;
-use super::target::{confirm, pinned, Target};
+use super::services::Services;
+use super::target::{any_api, confirm, pinned, Target};
 use super::{ActionOutcome, ConfirmRequest, Expect};
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// `POST .../pause` (`pause: true`) or `POST .../resume` (`pause: false`).
 pub async fn set_paused(
-    state: &AppState,
+    svc: &Services,
     actor: &Actor,
     target: &Target,
     pause: bool,
     req: ConfirmRequest,
 ) -> Result<ActionOutcome, AppError> {
     confirm(&req.confirm, &target.scope)?;
-    let (cluster, revision) = pinned(state, target, req.revision).await?;
+    let (cluster, revision) = pinned(&svc.etcd, target, req.revision).await?;
     if cluster.paused == pause {
         return Err(AppError::Refused(format!(
             "the cluster is already {}",
@@ -43,5 +42,5 @@ pub async fn set_paused(
         revision_before: revision,
         expect: Expect::Paused { paused: pause },
     };
-    execute(state, actor, target, plan).await
+    execute(svc, actor, target, plan).await
 }

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::{Candidate, Check, Preflight};
+use crate::error::AppError;
 use crate::patroni::lag::human_bytes;
 use crate::patroni::{Cluster, Member};
 
@@ -15,8 +16,16 @@ pub enum Kind {
     Failover,
 }
 
-/// What probing each member's `GET /patroni` found: `Ok` when it answered.
-pub type Probes = BTreeMap<String, Result<(), String>>;
+/// What probing one member's `GET /patroni` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Probe {
+    Answered,
+    /// No usable answer, and why, in words.
+    Failed(String),
+}
+
+/// Each member's probe, by name; a member without `api_url` is not probed.
+pub type Probes = BTreeMap<String, Probe>;
 
 /// The preflight for `cluster` as read at `revision`.
 pub fn evaluate(
@@ -39,7 +48,7 @@ pub fn evaluate(
         (Kind::Switchover, None) => blockers
             .push("the cluster has no leader: a switchover needs one; use failover".to_owned()),
         (Kind::Switchover, Some(l)) => {
-            if let Some(Err(e)) = probes.get(l) {
+            if let Some(Probe::Failed(e)) = probes.get(l) {
                 blockers.push(format!(
                     "the leader {l}'s REST API does not answer ({e}): it must run the switchover"
                 ));
@@ -78,6 +87,25 @@ pub fn evaluate(
     }
 }
 
+/// The named candidate must be a member and pass every check.
+pub fn eligible<'p>(pf: &'p Preflight, name: &str) -> Result<&'p Candidate, AppError> {
+    let Some(c) = pf.candidates.iter().find(|c| c.name == name) else {
+        let names: Vec<_> = pf.candidates.iter().map(|c| c.name.as_str()).collect();
+        return Err(AppError::Invalid(format!(
+            "{name:?} is not a replica of this cluster; candidates: {}",
+            names.join(", ")
+        )));
+    };
+    if c.eligible {
+        Ok(c)
+    } else {
+        Err(AppError::Refused(format!(
+            "{name} cannot take over: {}",
+            c.reasons.join("; ")
+        )))
+    }
+}
+
 fn candidate(kind: Kind, cluster: &Cluster, m: &Member, probes: &Probes) -> Candidate {
     let mut checks = Vec::new();
     let mut check = |name: &str, ok: bool, detail: String| {
@@ -88,8 +116,8 @@ fn candidate(kind: Kind, cluster: &Cluster, m: &Member, probes: &Probes) -> Cand
         })
     };
     match probes.get(&m.name) {
-        Some(Ok(())) => check("reachable", true, "its REST API answers".into()),
-        Some(Err(e)) => check(
+        Some(Probe::Answered) => check("reachable", true, "its REST API answers".into()),
+        Some(Probe::Failed(e)) => check(
             "reachable",
             false,
             format!("its REST API does not answer: {e}"),
@@ -191,7 +219,10 @@ mod tests {
     }
 
     fn all_up(c: &Cluster) -> Probes {
-        c.members.iter().map(|m| (m.name.clone(), Ok(()))).collect()
+        c.members
+            .iter()
+            .map(|m| (m.name.clone(), Probe::Answered))
+            .collect()
     }
 
     fn base() -> Vec<(&'static str, String)> {
@@ -224,7 +255,7 @@ mod tests {
         keys.push(("/pg/a/members/a5", replica("", 50000000)));
         let c = cluster(&keys);
         let mut probes = all_up(&c);
-        probes.insert("a5".into(), Err("connection refused".into()));
+        probes.insert("a5".into(), Probe::Failed("connection refused".into()));
         let p = evaluate(Kind::Switchover, &c, 1, &probes, vec![]);
         let by = |n: &str| p.candidates.iter().find(|c| c.name == n).expect(n);
         assert!(by("a2").eligible);
@@ -264,7 +295,7 @@ mod tests {
     fn an_unreachable_leader_blocks_a_switchover() {
         let c = cluster(&base());
         let mut probes = all_up(&c);
-        probes.insert("a1".into(), Err("timed out".into()));
+        probes.insert("a1".into(), Probe::Failed("timed out".into()));
         let p = evaluate(Kind::Switchover, &c, 1, &probes, vec![]);
         assert!(p.blockers[0].contains("a1's REST API"), "{p:?}");
     }

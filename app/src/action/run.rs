@@ -6,13 +6,13 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::actor::Actor;
+use super::services::Services;
 use super::target::Target;
 use super::{ActionOutcome, Expect};
 use crate::audit::log::NewRecord;
 use crate::audit::{Outcome, Phase};
 use crate::error::AppError;
 use crate::patroni::rest::RestReply;
-use crate::state::AppState;
 
 /// One request to one member's REST API, and what to record about it.
 #[derive(Debug, Clone)]
@@ -49,13 +49,13 @@ pub struct Entry {
 /// its result) and etcd's revision then. Gives back the result and the
 /// after record's seq.
 pub async fn recorded<T>(
-    state: &AppState,
+    svc: &Services,
     actor: &Actor,
     entry: Entry,
     call: impl std::future::Future<Output = T>,
     outcome_of: impl FnOnce(&T) -> Outcome,
 ) -> Result<(T, Option<u64>), AppError> {
-    let Some(audit) = state.audit.clone() else {
+    let Some(audit) = svc.audit.clone() else {
         return Err(AppError::Unavailable(
             "admin actions are recorded, and Patrol runs without --audit-log: start it with one"
                 .into(),
@@ -80,7 +80,7 @@ pub async fn recorded<T>(
     tracing::info!(action = %entry.action, target = %entry.target, actor = %actor.name(), "admin action");
     let result = call.await;
     let outcome = outcome_of(&result);
-    let revision_after = current_revision(state).await;
+    let revision_after = current_revision(svc).await;
     let seq = match audit
         .append(record(Phase::After, Some(outcome), revision_after))
         .await
@@ -100,7 +100,7 @@ pub async fn recorded<T>(
 /// Runs `plan`; Patroni refusing is an outcome (`accepted: false`), not an
 /// error. Errors are Patrol's own: no audit log, or it cannot be written.
 pub async fn execute(
-    state: &AppState,
+    svc: &Services,
     actor: &Actor,
     target: &Target,
     plan: Plan,
@@ -114,8 +114,7 @@ pub async fn execute(
     };
     let call = async {
         tracing::info!(via = %plan.via, path = plan.path, "asking Patroni");
-        state
-            .patroni
+        svc.patroni
             .send(
                 &target.namespace,
                 &target.scope,
@@ -126,7 +125,7 @@ pub async fn execute(
             )
             .await
     };
-    let (reply, audit_seq) = recorded(state, actor, entry, call, |r| Outcome {
+    let (reply, audit_seq) = recorded(svc, actor, entry, call, |r| Outcome {
         status: r.status,
         body: r.body.clone(),
         error: r.error.clone(),
@@ -137,6 +136,7 @@ pub async fn execute(
         target: plan.target,
         accepted: reply.accepted(),
         status: reply.status,
+        timed_out: reply.timed_out,
         explanation: explain(&reply),
         body: reply.body,
         via: Some(plan.via),
@@ -145,10 +145,10 @@ pub async fn execute(
     })
 }
 
-async fn current_revision(state: &AppState) -> Option<i64> {
-    let mut kv = state.etcd.client().await.ok()?.kv_client();
+async fn current_revision(svc: &Services) -> Option<i64> {
+    let mut kv = svc.etcd.client().await.ok()?.kv_client();
     let opts = etcd_client::GetOptions::new().with_count_only();
-    let resp = state.etcd.call(kv.get("/", Some(opts))).await.ok()?;
+    let resp = svc.etcd.call(kv.get("/", Some(opts))).await.ok()?;
     resp.header().map(|h| h.revision())
 }
 
@@ -156,7 +156,7 @@ async fn current_revision(state: &AppState) -> Option<i64> {
 pub fn explain(reply: &RestReply) -> String {
     let body = reply.body.trim();
     match (reply.status, &reply.error) {
-        (None, Some(e)) if e.contains("timed out") || e.contains("timeout") => format!(
+        (None, Some(e)) if reply.timed_out => format!(
             "no answer from {} in time ({e}): the action may still be running; watch the cluster",
             reply.url
         ),
@@ -189,6 +189,7 @@ mod tests {
             url: "http://h:8008/switchover".into(),
             status,
             body: body.into(),
+            timed_out: error.is_some_and(|e| e.starts_with("timed out")),
             error: error.map(str::to_owned),
         }
     }

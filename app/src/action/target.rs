@@ -6,9 +6,8 @@ use etcd_client::GetOptions;
 
 use super::basis::Basis;
 use crate::error::AppError;
-use crate::etcd::EtcdError;
+use crate::etcd::{EtcdError, Gateway};
 use crate::patroni::{clusters_in_namespace, normalize_namespace, Cluster, Member};
-use crate::state::AppState;
 
 /// `(namespace, scope, Citus group)` of the cluster acted on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +46,7 @@ impl Target {
 /// The cluster as etcd holds it at `revision` (now when `None`), and the
 /// revision read.
 pub async fn read(
-    state: &AppState,
+    etcd: &Gateway,
     target: &Target,
     revision: Option<i64>,
 ) -> Result<(Cluster, i64), AppError> {
@@ -56,7 +55,7 @@ pub async fn read(
     if let Some(r) = revision {
         opts = opts.with_revision(r);
     }
-    let gw = &state.etcd;
+    let gw = etcd;
     let mut kv = gw.client().await?.kv_client();
     let resp = match gw.call(kv.get(prefix, Some(opts))).await {
         Ok(resp) => resp,
@@ -93,11 +92,11 @@ pub async fn read(
 /// The cluster now, after checking that nothing an action rests on changed
 /// since `seen` (the revision a preflight returned): 409 naming what did.
 pub async fn pinned(
-    state: &AppState,
+    etcd: &Gateway,
     target: &Target,
     seen: Option<i64>,
 ) -> Result<(Cluster, i64), AppError> {
-    let (now, at) = read(state, target, None).await?;
+    let (now, at) = read(etcd, target, None).await?;
     let Some(seen) = seen else {
         return Ok((now, at));
     };
@@ -106,7 +105,7 @@ pub async fn pinned(
             "revision {seen} is not one etcd has given (now {at}): send the revision a preflight returned"
         )));
     }
-    let (then, _) = read(state, target, Some(seen)).await?;
+    let (then, _) = read(etcd, target, Some(seen)).await?;
     let changes = Basis::of(&then).changes(&Basis::of(&now));
     if changes.is_empty() {
         Ok((now, at))
@@ -144,4 +143,50 @@ pub fn member<'c>(cluster: &'c Cluster, name: &str) -> Result<&'c Member, AppErr
                 names.join(", ")
             ))
         })
+}
+
+/// `(member, api_url)` of the member named `name`.
+pub fn api_of(cluster: &Cluster, name: &str) -> Result<(String, String), AppError> {
+    cluster
+        .members
+        .iter()
+        .find(|m| m.name == name)
+        .and_then(|m| Some((m.name.clone(), m.api_url.clone()?)))
+        .ok_or_else(|| {
+            AppError::Refused(format!(
+                "{name} publishes no REST API address (api_url) in etcd"
+            ))
+        })
+}
+
+/// The leader's API if it publishes one, else the first running member's.
+pub fn any_api(cluster: &Cluster) -> Result<(String, String), AppError> {
+    let leader = cluster
+        .leader
+        .as_deref()
+        .and_then(|l| api_of(cluster, l).ok());
+    leader
+        .or_else(|| {
+            cluster
+                .members
+                .iter()
+                .filter(|m| m.is_running())
+                .find_map(|m| Some((m.name.clone(), m.api_url.clone()?)))
+        })
+        .ok_or_else(|| AppError::Refused("no running member publishes a REST API address".into()))
+}
+
+/// A scheduled time: RFC 3339 with an offset, in the future.
+pub fn future_time(text: &str) -> Result<String, AppError> {
+    let at = chrono::DateTime::parse_from_rfc3339(text.trim()).map_err(|e| {
+        AppError::Invalid(format!(
+            "scheduled_at {text:?} is not an RFC 3339 time with an offset (e.g. 2026-11-24T03:00:00+01:00): {e}"
+        ))
+    })?;
+    if at <= chrono::Utc::now() {
+        return Err(AppError::Invalid(format!(
+            "scheduled_at {text} is not in the future"
+        )));
+    }
+    Ok(at.to_rfc3339())
 }

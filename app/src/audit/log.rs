@@ -18,15 +18,46 @@ use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::GENESIS_HASH;
 use super::{page_limit, AuditPage, AuditRecord, ChainBreak, Outcome, Phase, Verification};
 use crate::error::AppError;
-use crate::state::AppState;
+
+/// Why the audit log could not be opened, written or read. The words name
+/// the file: they go to the server's log and start-up errors, never to the
+/// browser.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("cannot open audit log {path}: {source}")]
+    Open {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot sync the directory of {path}: {source}")]
+    SyncDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot read audit log {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot append to audit log {path}: {source}")]
+    Append {
+        path: String,
+        source: std::io::Error,
+    },
+    /// The blocking task that reads or writes the file died.
+    #[error("audit log {task} failed: {source}")]
+    Task {
+        task: &'static str,
+        source: tokio::task::JoinError,
+    },
+}
 
 /// What the caller knows about an action; the log adds seq, time and hashes.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,18 +92,14 @@ struct Tail {
     needs_newline: bool,
 }
 
-/// The audit log in `state`, if Patrol runs with `--audit-log`.
-pub fn from_state(state: &AppState) -> Option<AuditLog> {
-    state.audit.clone()
-}
-
-/// A page of the log in `state` for the page and `GET /api/v1/audit`.
+/// A page of `log` (`None`: Patrol runs without `--audit-log`) for the
+/// page and `GET /api/v1/audit`.
 pub async fn page(
-    state: &AppState,
+    log: Option<&AuditLog>,
     limit: Option<usize>,
     before: Option<u64>,
 ) -> Result<AuditPage, AppError> {
-    let Some(log) = from_state(state) else {
+    let Some(log) = log else {
         return Ok(AuditPage::unconfigured());
     };
     log.page(page_limit(limit), before).await.map_err(|e| {
@@ -97,9 +124,10 @@ impl AuditLog {
     /// Opens the log at `path`, creating it (mode 0600) if missing, and
     /// finds the end of the chain. Fails only if the file cannot be opened
     /// or read; a broken chain is logged and left to [`AuditLog::verify`].
-    pub fn open(path: impl AsRef<Path>) -> Result<AuditLog, String> {
+    pub fn open(path: impl AsRef<Path>) -> Result<AuditLog, AuditError> {
         let path = path.as_ref().to_path_buf();
         let shown = path.display();
+        let named = || path.display().to_string();
         let existed = path.exists();
         let file = OpenOptions::new()
             .read(true)
@@ -107,21 +135,29 @@ impl AuditLog {
             .create(true)
             .mode(0o600)
             .open(&path)
-            .map_err(|e| format!("cannot open audit log {shown}: {e}"))?;
+            .map_err(|source| AuditError::Open {
+                path: named(),
+                source,
+            })?;
         if !existed {
             // The new file's directory entry must be durable too.
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 File::open(dir)
                     .and_then(|d| d.sync_all())
-                    .map_err(|e| format!("cannot sync the directory of {shown}: {e}"))?;
+                    .map_err(|source| AuditError::SyncDir {
+                        path: named(),
+                        source,
+                    })?;
             }
         }
         let mode = file.metadata().map_or(0, |m| m.permissions().mode());
         if mode & 0o077 != 0 {
             tracing::warn!(path = %shown, mode = format!("{:o}", mode & 0o777), "the audit log is readable by others");
         }
-        let bytes =
-            std::fs::read(&path).map_err(|e| format!("cannot read audit log {shown}: {e}"))?;
+        let bytes = std::fs::read(&path).map_err(|source| AuditError::Read {
+            path: named(),
+            source,
+        })?;
         let (records, verification) = scan(&bytes);
         match &verification.broken {
             None => {
@@ -148,15 +184,14 @@ impl AuditLog {
 
     /// Writes `entry` as the next record and fsyncs it. Once the write has
     /// begun it completes even if the caller's future is dropped.
-    pub async fn append(&self, entry: NewRecord) -> Result<AuditRecord, String> {
-        let mut tail = self.tail.clone().lock_owned().await;
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || {
-            tail.append(entry)
-                .map_err(|e| format!("cannot append to audit log {}: {e}", path.display()))
+    pub async fn append(&self, entry: NewRecord) -> Result<AuditRecord, AuditError> {
+        self.blocking("writer", move |mut tail, path| {
+            tail.append(entry).map_err(|source| AuditError::Append {
+                path: path.display().to_string(),
+                source,
+            })
         })
         .await
-        .map_err(|e| format!("audit log writer failed: {e}"))?
     }
 
     /// Up to `limit` records, newest first, only those with `seq < before_seq`
@@ -165,18 +200,18 @@ impl AuditLog {
         &self,
         limit: usize,
         before_seq: Option<u64>,
-    ) -> Result<Vec<AuditRecord>, String> {
+    ) -> Result<Vec<AuditRecord>, AuditError> {
         Ok(self.page(limit, before_seq).await?.records)
     }
 
     /// Checks the whole file, record by record.
-    pub async fn verify(&self) -> Result<Verification, String> {
+    pub async fn verify(&self) -> Result<Verification, AuditError> {
         Ok(self.page(0, None).await?.verified)
     }
 
     /// A page of `limit` records (newest first, `seq < before`) with the
     /// whole file's verification, from one read of the file.
-    pub async fn page(&self, limit: usize, before: Option<u64>) -> Result<AuditPage, String> {
+    pub async fn page(&self, limit: usize, before: Option<u64>) -> Result<AuditPage, AuditError> {
         let (records, verified) = self.scan_file().await?;
         let mut newest = records
             .into_iter()
@@ -195,18 +230,31 @@ impl AuditLog {
         })
     }
 
-    async fn scan_file(&self) -> Result<(Vec<AuditRecord>, Verification), String> {
-        let tail = self.tail.clone().lock_owned().await;
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || {
-            let bytes = std::fs::read(path.as_path());
+    async fn scan_file(&self) -> Result<(Vec<AuditRecord>, Verification), AuditError> {
+        self.blocking("reader", |tail, path| {
+            let bytes = std::fs::read(path);
             drop(tail);
-            bytes
-                .map(|b| scan(&b))
-                .map_err(|e| format!("cannot read audit log {}: {e}", path.display()))
+            bytes.map(|b| scan(&b)).map_err(|source| AuditError::Read {
+                path: path.display().to_string(),
+                source,
+            })
         })
         .await
-        .map_err(|e| format!("audit log reader failed: {e}"))?
+    }
+
+    /// Runs `f` on a blocking thread with the tail locked (`f` may let go
+    /// of it early). Once begun it completes even if the caller's future is
+    /// dropped, so no record is half written.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        task: &'static str,
+        f: impl FnOnce(OwnedMutexGuard<Tail>, &Path) -> Result<T, AuditError> + Send + 'static,
+    ) -> Result<T, AuditError> {
+        let tail = self.tail.clone().lock_owned().await;
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || f(tail, &path))
+            .await
+            .map_err(|source| AuditError::Task { task, source })?
     }
 }
 
@@ -214,9 +262,7 @@ impl Tail {
     fn append(&mut self, entry: NewRecord) -> std::io::Result<AuditRecord> {
         let mut record = AuditRecord {
             seq: self.seq.saturating_add(1),
-            time_ms: SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as u64),
+            time_ms: crate::clock::now_ms(),
             phase: entry.phase,
             actor: entry.actor,
             source: entry.source,
@@ -323,6 +369,7 @@ fn check(r: &AuditRecord, expected: u64, prev_hash: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
+    use std::time::{SystemTime, UNIX_EPOCH};
 
     use serde_json::json;
 

@@ -4,7 +4,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use subtle::ConstantTimeEq;
@@ -14,7 +14,6 @@ use super::rate_limit::RateLimit;
 use super::sessions::Sessions;
 use super::{Access, SESSION_COOKIE};
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// Admin credentials and switches, from the command line.
 #[derive(Clone, Default)]
@@ -156,11 +155,23 @@ impl Auth {
     }
 }
 
-impl FromRequestParts<AppState> for Admin {
+/// Any state that holds the [`Auth`] (axum's `FromRef`) can check admins.
+impl<S> FromRequestParts<S> for Admin
+where
+    Auth: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Admin, AppError> {
-        let Some((name, via)) = state.auth.identify(&parts.headers) else {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Admin, AppError> {
+        Auth::from_ref(state).admin(parts)
+    }
+}
+
+impl Auth {
+    /// The admin the request proves, or why not (401, 403).
+    pub fn admin(&self, parts: &Parts) -> Result<Admin, AppError> {
+        let Some((name, via)) = self.identify(&parts.headers) else {
             return Err(AppError::Unauthorized(
                 "sign in as admin (POST /api/v1/session) or send Authorization: Bearer <token>"
                     .into(),
@@ -169,9 +180,9 @@ impl FromRequestParts<AppState> for Admin {
         // A browser's cookie rides along on cross-site requests too; only
         // same-origin ones may act with it. Tokens are never sent implicitly.
         if via == Via::Session && !matches!(parts.method, Method::GET | Method::HEAD) {
-            same_origin(&parts.headers, state.auth.scheme(parts))?;
+            same_origin(&parts.headers, self.scheme(parts))?;
         }
-        if state.auth.config.read_only {
+        if self.config.read_only {
             return Err(AppError::Forbidden(
                 "Patrol runs with --read-only: admin actions are off".into(),
             ));

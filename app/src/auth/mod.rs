@@ -3,6 +3,7 @@
 //! [`admin::Admin`], which only this module can make, so a handler that
 //! forgets the check does not compile.
 
+pub mod access;
 #[cfg(feature = "ssr")]
 pub mod admin;
 #[cfg(feature = "ssr")]
@@ -16,10 +17,7 @@ pub mod sessions;
 #[cfg(feature = "ssr")]
 pub mod sign_in;
 
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-use crate::error::AppError;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "patrol_session";
@@ -33,58 +31,6 @@ pub struct Access {
     pub read_only: bool,
     /// Whether admin credentials are configured at all.
     pub sign_in_available: bool,
-}
-
-/// What the requesting browser may do (same answer as `GET /api/v1/session`).
-#[server(endpoint = "access")]
-pub async fn get_access() -> Result<Access, AppError> {
-    let state = expect_context::<crate::state::AppState>();
-    let headers: axum::http::HeaderMap = leptos_axum::extract()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(state.auth.access(&headers))
-}
-
-/// The browser's [`Access`], loaded once by the shell for every page and
-/// loaded again after a sign-in or sign-out. Read it inside
-/// `<Suspense>`/`<Transition>`.
-#[derive(Clone, Copy)]
-pub struct AccessState {
-    resource: Resource<Result<Access, AppError>>,
-}
-
-impl AccessState {
-    /// The current access; `None` while loading or when it failed to load
-    /// (treated as the read-only view).
-    pub fn get(&self) -> Option<Access> {
-        self.resource.get().and_then(Result::ok)
-    }
-
-    /// Whether admin action buttons belong on screen: a signed-in admin,
-    /// and Patrol not `--read-only`. The server checks again on every action.
-    pub fn can_act(&self) -> bool {
-        self.get()
-            .is_some_and(|a| a.admin.is_some() && !a.read_only)
-    }
-
-    /// Asks the server again (after signing in or out).
-    pub fn refresh(&self) {
-        self.resource.refetch();
-    }
-}
-
-/// Loads the access and shares it with every page below.
-pub fn provide_access() -> AccessState {
-    let state = AccessState {
-        resource: Resource::new(|| (), |_| get_access()),
-    };
-    provide_context(state);
-    state
-}
-
-/// The access shared by [`provide_access`].
-pub fn use_access() -> AccessState {
-    expect_context::<AccessState>()
 }
 
 /// Headers from `(name, value)` pairs, for the auth tests.

@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::history::{self, MemberLag};
+use super::lease::LeaseClock;
+use super::probe::VersionProbe;
 use super::{ClusterDetail, LeaderLease};
 use crate::error::AppError;
 use crate::patroni::{normalize_namespace, Cluster, ClusterSummary, GoneMember, Member};
-use crate::state::AppState;
 
 /// How long a vanished member stays on the page.
 pub const GONE_FOR_MS: u64 = 60 * 60 * 1000;
@@ -100,6 +101,18 @@ impl ClusterBook {
         let ns = normalize_namespace(namespace)?;
         self.entries.get(&(ns, scope.to_owned(), group))
     }
+
+    /// Like [`find`](Self::find), with a 404 that names what was asked for.
+    pub fn entry(
+        &self,
+        namespace: &str,
+        scope: &str,
+        group: Option<u32>,
+    ) -> Result<Arc<ClusterEntry>, AppError> {
+        self.find(namespace, scope, group)
+            .cloned()
+            .ok_or_else(|| AppError::NotFound(not_found(namespace, scope, group)))
+    }
 }
 
 /// Members in `prev` (present or already gone) that `now_cluster` lacks,
@@ -149,28 +162,17 @@ fn as_gone(m: &Member) -> Member {
     }
 }
 
-/// The page data of one cluster, with its leader lease read (through the
-/// shared [`super::lease::LeaseClock`]) if it has one.
+/// The page data of one cluster, with its leader lease read through the
+/// shared `leases` clock if it has one.
 pub async fn detail(
-    state: &AppState,
-    namespace: &str,
-    scope: &str,
-    group: Option<u32>,
-) -> Result<ClusterDetail, AppError> {
-    let entry = state
-        .clusters
-        .borrow()
-        .find(namespace, scope, group)
-        .cloned()
-        .ok_or_else(|| AppError::NotFound(not_found(namespace, scope, group)))?;
-    let lease = state.leases.read(entry.leader_lease).await;
-    let versions = state.versions.versions(&entry.cluster);
-    Ok(assemble(
-        &entry,
-        lease,
-        state.overview().etcd.reachable,
-        &versions,
-    ))
+    entry: &ClusterEntry,
+    leases: &LeaseClock,
+    versions: &VersionProbe,
+    etcd_reachable: bool,
+) -> ClusterDetail {
+    let lease = leases.read(entry.leader_lease).await;
+    let versions = versions.versions(&entry.cluster);
+    assemble(entry, lease, etcd_reachable, &versions)
 }
 
 /// What a 404 says.
@@ -198,9 +200,7 @@ pub fn assemble(
         lag_history: entry.lag_history.clone(),
         leader_lease: lease,
         etcd_reachable,
-        now_ms: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64),
+        now_ms: crate::clock::now_ms(),
     }
 }
 

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
@@ -125,9 +125,7 @@ impl LeaseClock {
                 id: format!("{id:x}"),
                 ttl_s: resp.granted_ttl(),
                 remaining_s: resp.ttl(),
-                read_at_ms: SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| d.as_millis() as u64),
+                read_at_ms: crate::clock::now_ms(),
             })),
             // etcd answers -1 for a lease that expired.
             Ok(_) => Ok(None),

@@ -9,10 +9,8 @@ pub mod lease;
 #[cfg(feature = "ssr")]
 pub mod probe;
 
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
 use crate::patroni::Cluster;
 pub use history::{LagSample, MemberLag};
 
@@ -66,15 +64,4 @@ pub fn events_path(namespace: &str, scope: &str, group: Option<u32>) -> String {
         Some(g) => format!("/api/v1/clusters/{ns}/{scope}/events?group={g}"),
         None => format!("/api/v1/clusters/{ns}/{scope}/events"),
     }
-}
-
-/// One cluster as the server's mirror holds it.
-#[server(endpoint = "cluster")]
-pub async fn get_cluster(
-    namespace: String,
-    scope: String,
-    group: Option<u32>,
-) -> Result<ClusterDetail, AppError> {
-    let state = expect_context::<crate::state::AppState>();
-    book::detail(&state, &namespace, &scope, group).await
 }

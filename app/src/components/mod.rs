@@ -1,6 +1,9 @@
 //! Pieces shared by several pages.
 
 pub mod dialog;
+pub mod loaded;
 pub mod shell;
+pub mod sign_in_out;
+pub mod stream;
 pub mod time;
 pub mod title;

@@ -2,15 +2,15 @@
 //! navigation, the access badge with sign-in or sign-out, and the
 //! connection indicator.
 
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_location;
 
-use crate::auth::{provide_access, use_access, Access};
-use crate::live::{use_live, StreamState};
+use crate::auth::access::{provide_access, use_access};
+use crate::auth::Access;
+use crate::components::sign_in_out::SignInOut;
+use crate::components::stream::StreamState;
+use crate::live::use_live;
 use crate::model::EtcdConnection;
-use crate::pages::sign_in::{sign_in_path, SignOut};
 
 /// Page frame with the top bar; `children` is the routed page.
 #[component]
@@ -89,46 +89,6 @@ fn AccessBadge() -> impl IntoView {
     }
 }
 
-/// "Sign in" for a visitor when sign-in is possible, "Sign out" for an admin.
-#[component]
-fn SignInOut() -> impl IntoView {
-    let access = use_access();
-    let location = use_location();
-    let sign_out = ServerAction::<SignOut>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = sign_out.value().get() {
-            access.refresh();
-        }
-    });
-    let next = move || {
-        let (path, query) = (location.pathname.get(), location.search.get());
-        if path.starts_with("/sign-in") {
-            return "/sign-in".to_owned();
-        }
-        let here = if query.is_empty() {
-            path
-        } else {
-            format!("{path}?{query}")
-        };
-        sign_in_path(&here)
-    };
-    view! {
-        <Transition fallback=|| ()>
-            {move || match access.get() {
-                Some(Access { admin: Some(_), .. }) => view! {
-                    <ActionForm action=sign_out attr:class="sign-out">
-                        <button type="submit" class="link" data-testid="sign-out">"Sign out"</button>
-                    </ActionForm>
-                }.into_any(),
-                Some(Access { sign_in_available: true, read_only: false, .. }) => view! {
-                    <a href=next class="sign-in-link" data-testid="sign-in-link">"Sign in"</a>
-                }.into_any(),
-                _ => ().into_any(),
-            }}
-        </Transition>
-    }
-}
-
 /// Which etcd this is, so production is never mistaken for staging.
 #[component]
 fn EtcdIdentity(etcd: EtcdConnection) -> impl IntoView {
@@ -157,7 +117,7 @@ fn ConnectionIndicator() -> impl IntoView {
         match (live.stream.get(), etcd_up) {
             (StreamState::Reconnecting, _) => ("warn", "Patrol unreachable, retrying"),
             (_, Some(false)) => ("bad", "etcd unreachable"),
-            (StreamState::Open, Some(true)) => ("ok", "live"),
+            (StreamState::Live, Some(true)) => ("ok", "live"),
             _ => ("idle", "connecting"),
         }
     };

@@ -23,6 +23,14 @@ pub fn encode_url_path(key: &[u8]) -> String {
     out
 }
 
+/// Escapes what a query string value must not hold raw.
+pub fn query_escape(s: &str) -> String {
+    encode_url_path(s.as_bytes())
+        .replace('/', "%2F")
+        .replace('+', "%2B")
+        .replace('=', "%3D")
+}
+
 /// Decodes `%XX` escapes back to raw bytes. A `%` not followed by two hex
 /// digits is kept as it is, so any input decodes.
 pub fn decode_url_path(path: &str) -> Vec<u8> {

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::audit::{AuditPage as Page, AuditRecord, Verification};
+use crate::components::loaded::loaded;
 use crate::components::time::utc;
 use crate::error::AppError;
 
@@ -13,7 +14,7 @@ use crate::error::AppError;
 #[server(endpoint = "audit")]
 pub async fn get_audit(limit: Option<usize>, before: Option<u64>) -> Result<Page, AppError> {
     let state = expect_context::<crate::state::AppState>();
-    crate::audit::log::page(&state, limit, before).await
+    crate::audit::log::page(state.audit.as_ref(), limit, before).await
 }
 
 /// The audit log page; `?before=` pages to older records.
@@ -29,15 +30,7 @@ pub fn AuditPage() -> impl IntoView {
     view! {
         <Title text="Audit log · Patrol" />
         <h1>"Audit log"</h1>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || {
-                page.get()
-                    .map(|r| match r {
-                        Ok(p) => view! { <AuditBody page=p /> }.into_any(),
-                        Err(e) => view! { <p class="banner bad">{e.to_string()}</p> }.into_any(),
-                    })
-            }}
-        </Transition>
+        {loaded(move || page.get(), |p| view! { <AuditBody page=p /> }.into_any())}
     }
 }
 

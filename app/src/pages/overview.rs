@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::cluster::page_path;
+use crate::components::loaded::loaded;
 use crate::components::time::utc;
 use crate::live::use_live;
 use crate::model::{ClusterSummary, EtcdConnection, Health, Overview};
@@ -17,15 +18,7 @@ pub fn OverviewPage() -> impl IntoView {
     view! {
         <Title text="Clusters · Patrol" />
         <h1>"Clusters"</h1>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || {
-                live.overview()
-                    .map(|r| match r {
-                        Ok(o) => view! { <OverviewBody overview=o /> }.into_any(),
-                        Err(e) => view! { <p class="banner bad">{e.to_string()}</p> }.into_any(),
-                    })
-            }}
-        </Transition>
+        {loaded(move || live.overview(), |o| view! { <OverviewBody overview=o /> }.into_any())}
     }
 }
 

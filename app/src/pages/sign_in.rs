@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::auth::{use_access, Access};
+use crate::auth::access::use_access;
+use crate::auth::Access;
 use crate::error::AppError;
 
 /// Signs the admin in and sets the session cookie. The password is checked
@@ -59,35 +60,6 @@ async fn form_post() -> bool {
             Some(accept.contains("text/html"))
         })
         .unwrap_or(false)
-}
-
-/// Ends the browser's session and clears its cookie.
-#[server(endpoint = "sign_out")]
-pub async fn sign_out() -> Result<Access, AppError> {
-    use axum::http::{header, HeaderMap, HeaderValue};
-
-    let state = expect_context::<crate::state::AppState>();
-    let headers: HeaderMap = leptos_axum::extract()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let (clear, access) = state.auth.sign_out(&headers);
-    let clear = HeaderValue::from_str(&clear).map_err(|e| AppError::Internal(e.to_string()))?;
-    expect_context::<leptos_axum::ResponseOptions>().insert_header(header::SET_COOKIE, clear);
-    Ok(access)
-}
-
-/// Link to the sign-in page that comes back to `next` (a path on this site).
-pub fn sign_in_path(next: &str) -> String {
-    let encoded: String = next
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    format!("/sign-in?next={encoded}")
 }
 
 /// Where to go after signing in: `next` if it is a path on this site.
@@ -194,6 +166,7 @@ fn SignInForm(read_only: bool) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::components::sign_in_out::sign_in_path;
 
     #[test]
     fn next_stays_on_this_site() {

@@ -40,6 +40,9 @@ pub struct RestReply {
     pub body: String,
     /// Why the request or reading its answer failed, in words.
     pub error: Option<String>,
+    /// The request or its answer ran out of time (the action may still
+    /// be running in Patroni).
+    pub timed_out: bool,
 }
 
 impl RestReply {
@@ -117,6 +120,7 @@ impl PatroniRest {
             status: None,
             body: String::new(),
             error: None,
+            timed_out: false,
         };
         let request = base_url(api_url).and_then(|base| {
             reply.url = format!("{base}/{}", path.trim_start_matches('/'));
@@ -134,13 +138,17 @@ impl PatroniRest {
         }
         let url = reply.url.clone();
         match request.send().await {
-            Err(e) => reply.error = Some(explain(&e, ACTION_TIMEOUT)),
+            Err(e) => {
+                reply.timed_out = e.is_timeout();
+                reply.error = Some(explain(&e, ACTION_TIMEOUT));
+            }
             Ok(resp) => {
                 let status = resp.status().as_u16();
                 tracing::info!(%method, %url, status, "Patroni REST reply");
                 let (text, failed) = read_capped(resp).await;
                 reply.status = Some(status);
                 reply.body = text;
+                reply.timed_out = failed.as_ref().is_some_and(reqwest::Error::is_timeout);
                 reply.error =
                     failed.map(|e| format!("reading the reply: {}", explain(&e, ACTION_TIMEOUT)));
             }

@@ -1,9 +1,9 @@
 //! `GET /api/v1/audit`: the audit log of admin actions, newest first, with
 //! the verdict on its hash chain.
 
+use app::audit::log::AuditLog;
 use app::audit::AuditPage;
 use app::error::AppError;
-use app::state::AppState;
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::Deserialize;
@@ -19,10 +19,10 @@ pub struct AuditQuery {
 /// Answers 200 with `configured: false` and no records when Patrol runs
 /// without `--audit-log`.
 pub async fn list(
-    State(state): State<AppState>,
+    State(log): State<Option<AuditLog>>,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<AuditPage>, AppError> {
     Ok(Json(
-        app::audit::log::page(&state, q.limit, q.before).await?,
+        app::audit::log::page(log.as_ref(), q.limit, q.before).await?,
     ))
 }

@@ -53,9 +53,11 @@ pub async fn show(
     Path((namespace, scope)): Path<(String, String)>,
     Query(Group { group }): Query<Group>,
 ) -> Result<Json<ClusterDetail>, AppError> {
-    book::detail(&state, &namespace, &scope, group)
-        .await
-        .map(Json)
+    let entry = state.clusters.borrow().entry(&namespace, &scope, group)?;
+    let reachable = state.overview().etcd.reachable;
+    Ok(Json(
+        book::detail(&entry, &state.leases, &state.versions, reachable).await,
+    ))
 }
 
 /// `text/event-stream` of one cluster: a `cluster` event with the full
@@ -66,16 +68,7 @@ pub async fn cluster_events(
     Path((namespace, scope)): Path<(String, String)>,
     Query(Group { group }): Query<Group>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
-    if state
-        .clusters
-        .borrow()
-        .find(&namespace, &scope, group)
-        .is_none()
-    {
-        return Err(AppError::NotFound(book::not_found(
-            &namespace, &scope, group,
-        )));
-    }
+    state.clusters.borrow().entry(&namespace, &scope, group)?;
     let follower = Follower {
         clusters: state.clusters.clone(),
         state,

@@ -4,11 +4,11 @@
 
 use std::net::IpAddr;
 
+use app::auth::admin::Auth;
 use app::auth::sign_in::Refusal;
 use app::auth::Access;
 use app::error::AppError;
-use app::state::AppState;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,20 +19,21 @@ use serde::Deserialize;
 /// the one a trusted proxy forwarded.
 pub struct Source(pub Option<IpAddr>);
 
-impl FromRequestParts<AppState> for Source {
+impl<S> FromRequestParts<S> for Source
+where
+    Auth: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Source, Self::Rejection> {
-        Ok(Source(state.auth.client_addr(parts)))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Source, Self::Rejection> {
+        Ok(Source(Auth::from_ref(state).client_addr(parts)))
     }
 }
 
 /// What the current request may do.
-pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Json<Access> {
-    Json(state.auth.access(&headers))
+pub async fn show(State(auth): State<Auth>, headers: HeaderMap) -> Json<Access> {
+    Json(auth.access(&headers))
 }
 
 #[derive(Deserialize)]
@@ -43,15 +44,11 @@ pub struct Credentials {
 
 /// Signs the admin in: sets an HttpOnly, SameSite=Strict session cookie.
 pub async fn sign_in(
-    State(state): State<AppState>,
+    State(auth): State<Auth>,
     Source(source): Source,
     Json(creds): Json<Credentials>,
 ) -> Result<Response, AppError> {
-    let signed_in = match state
-        .auth
-        .sign_in(source, &creds.username, &creds.password)
-        .await
-    {
+    let signed_in = match auth.sign_in(source, &creds.username, &creds.password).await {
         Ok(s) => s,
         Err(Refusal::Throttled(wait)) => return Ok(throttled(wait)),
         Err(refusal) => return Err(refusal.into()),
@@ -77,8 +74,8 @@ fn throttled(wait: std::time::Duration) -> Response {
 }
 
 /// Signs out: ends the session and clears the cookie.
-pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let (clear, access) = state.auth.sign_out(&headers);
+pub async fn sign_out(State(auth): State<Auth>, headers: HeaderMap) -> Response {
+    let (clear, access) = auth.sign_out(&headers);
     let mut resp = Json(access).into_response();
     if let Ok(v) = HeaderValue::from_str(&clear) {
         resp.headers_mut().insert(header::SET_COOKIE, v);

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::actions::ActionKind;
+use super::action_kind::ActionKind;
 use super::schedule::{scheduled_at, ScheduleInput};
 use crate::action::api;
 use crate::action::{

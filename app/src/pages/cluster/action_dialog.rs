@@ -5,13 +5,14 @@
 use leptos::prelude::*;
 
 use super::action_call::{call, Call, OptionFields, Options};
-use super::actions::ActionKind;
+use super::action_kind::ActionKind;
 use super::follow_through::Recorder;
 use super::outcome::{summary, OutcomeView};
 use super::preflight_view::PreflightView;
 use crate::action::api::{failover_preflight, switchover_preflight};
 use crate::action::ActionOutcome;
 use crate::components::dialog::{DoneButton, Modal, TypedConfirm};
+use crate::components::loaded::in_words;
 use crate::error::AppError;
 use crate::patroni::Cluster;
 
@@ -121,8 +122,17 @@ pub fn ActionDialog(
         Some(Ok(outcome)) => Some(view! { <OutcomeView outcome recorder /> }.into_any()),
         Some(Err(e)) => {
             let conflict = matches!(e, AppError::Conflict(_)) && needs_preflight;
+            let words = match &e {
+                // The request may have been carried out all the same.
+                AppError::Transport(_) => format!(
+                    "{} The action may still have reached Patroni: check the member table \
+                     and the audit log before trying again.",
+                    in_words(&e)
+                ),
+                _ => e.to_string(),
+            };
             Some(view! {
-                <div class="banner bad" role="alert" data-testid="action-error">{e.to_string()}</div>
+                <div class="banner bad" role="alert" data-testid="action-error">{words}</div>
                 {conflict.then(|| view! {
                     <button type="button" data-testid="rerun-preflight" on:click=rerun>"Run the preflight again"</button>
                 })}

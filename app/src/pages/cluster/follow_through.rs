@@ -9,17 +9,8 @@ use crate::action::Expect;
 use crate::patroni::Cluster;
 
 /// Milliseconds since the Unix epoch, by the browser's clock.
-pub fn now_ms() -> f64 {
-    #[cfg(feature = "hydrate")]
-    {
-        js_sys::Date::now()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    }
+fn now_ms() -> f64 {
+    crate::clock::now_ms() as f64
 }
 
 /// Records what the cluster looks like from the moment an action is

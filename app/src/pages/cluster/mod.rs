@@ -2,6 +2,7 @@
 
 mod action_call;
 mod action_dialog;
+mod action_kind;
 mod actions;
 mod facts;
 mod follow_through;

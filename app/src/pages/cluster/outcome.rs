@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::actions::ActionKind;
+use super::action_kind::ActionKind;
 use super::follow_through::{FollowThrough, Recorder};
 use crate::action::ActionOutcome;
 

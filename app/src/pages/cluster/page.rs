@@ -11,8 +11,23 @@ use super::lease::LeaseCountdown;
 use super::live::follow;
 use super::members::MemberTable;
 use super::topology::Topology;
-use crate::cluster::{events_path, get_cluster, ClusterDetail, MemberLag};
-use crate::pages::keys::WatchBadge;
+use crate::cluster::{events_path, ClusterDetail, MemberLag};
+use crate::components::loaded::ErrorBanner;
+use crate::components::stream::WatchBadge;
+use crate::error::AppError;
+
+/// One cluster as the server's mirror holds it.
+#[server(endpoint = "cluster")]
+pub async fn get_cluster(
+    namespace: String,
+    scope: String,
+    group: Option<u32>,
+) -> Result<ClusterDetail, AppError> {
+    let state = expect_context::<crate::state::AppState>();
+    let entry = state.clusters.borrow().entry(&namespace, &scope, group)?;
+    let reachable = state.overview().etcd.reachable;
+    Ok(crate::cluster::book::detail(&entry, &state.leases, &state.versions, reachable).await)
+}
 
 /// Which cluster the URL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +86,7 @@ fn ClusterView(target: Target) -> impl IntoView {
                     if let (crate::error::AppError::NotFound(_), Some(resp)) = (&e, use_context::<leptos_axum::ResponseOptions>()) {
                         resp.set_status(axum::http::StatusCode::NOT_FOUND);
                     }
-                    view! { <p class="banner bad" data-testid="cluster-error">{e.to_string()}</p> }.into_any()
+                    view! { <ErrorBanner error=e testid="cluster-error" /> }.into_any()
                 }
             })}
         </Transition>
@@ -108,7 +123,7 @@ fn ClusterLive(first: ClusterDetail, events: String) -> impl IntoView {
     };
     view! {
         <p class="lease-line">
-            <WatchBadge state=pushed.state.read_only() />
+            <WatchBadge state=pushed.state />
             " "
             <LeaseCountdown lease />
         </p>

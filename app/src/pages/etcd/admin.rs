@@ -13,7 +13,7 @@ use super::kept::KeptSnapshots;
 use super::leader::MoveLeaderDialog;
 use super::membership::{AddLearnerDialog, PromoteDialog, RemoveDialog};
 use super::snapshot::SnapshotDialog;
-use crate::auth::use_access;
+use crate::auth::access::use_access;
 use crate::etcd::EtcdStatus;
 
 /// The panel for a signed-in admin; a note under `--read-only`; nothing

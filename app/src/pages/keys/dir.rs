@@ -4,11 +4,13 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::watch::{follow, WatchBadge};
+use super::watch::follow;
 use super::{href, size};
+use crate::components::loaded::ErrorBanner;
+use crate::components::stream::WatchBadge;
 use crate::error::AppError;
 use crate::keyspace::model::{Found, KeyEntry, Listing};
-use crate::keyspace::path::{b64_decode, b64_encode, display_key};
+use crate::keyspace::path::{b64_decode, b64_encode, display_key, query_escape};
 use crate::live::use_live;
 
 /// One page of the directory `dir_base64` (see `GET /api/v1/kv/ls`).
@@ -88,7 +90,7 @@ pub fn DirView(dir: Vec<u8>) -> impl IntoView {
                 listing.get().map(|r| match r {
                     Ok(Shown::Listing(l)) => view! { <ListingTable listing=l here /> }.into_any(),
                     Ok(Shown::Found(f)) => view! { <FoundTable found=f here q /> }.into_any(),
-                    Err(e) => view! { <p class="banner bad" data-testid="kv-error">{e.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <ErrorBanner error testid="kv-error" /> }.into_any(),
                 })
             }}
         </Transition>
@@ -190,12 +192,4 @@ fn FoundTable(found: Found, here: String, q: String) -> impl IntoView {
         </div>
         {more.map(|m| view! { <p><a href=m data-testid="more">"More…"</a></p> })}
     }
-}
-
-/// Escapes what a query string value must not hold raw.
-pub fn query_escape(s: &str) -> String {
-    crate::keyspace::path::encode_url_path(s.as_bytes())
-        .replace('/', "%2F")
-        .replace('+', "%2B")
-        .replace('=', "%3D")
 }

@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use super::watch::{follow, WatchBadge};
+use super::watch::follow;
 use super::{href, size};
+use crate::components::loaded::ErrorBanner;
+use crate::components::stream::WatchBadge;
 use crate::error::AppError;
 use crate::keyspace::diff::{line_diff, Change};
 use crate::keyspace::model::{History, KeyValue, Version};
@@ -78,7 +80,7 @@ pub fn KeyView(key: Vec<u8>) -> impl IntoView {
                 Err(AppError::NotFound(_)) => view! {
                     <p class="banner bad" data-testid="kv-missing">"This key does not exist (any more). "<a href=parent.clone()>"Up to its directory"</a></p>
                 }.into_any(),
-                Err(e) => view! { <p class="banner bad" data-testid="kv-error">{e.to_string()}</p> }.into_any(),
+                Err(error) => view! { <ErrorBanner error testid="kv-error" /> }.into_any(),
             })}
         </Transition>
         <Transition fallback=|| ()>
@@ -95,7 +97,7 @@ fn ValueView(value: KeyValue) -> impl IntoView {
     let bytes = b64_decode(&value.value_base64).unwrap_or_default();
     let download = format!(
         "/api/v1/kv/raw?key_base64={}",
-        super::dir::query_escape(&value.key_base64)
+        crate::keyspace::path::query_escape(&value.key_base64)
     );
     let cut = value.truncated.then(|| view! {
         <p class="banner warn" data-testid="truncated">

@@ -5,8 +5,6 @@ mod dir;
 mod key;
 mod watch;
 
-pub use watch::{WatchBadge, WatchState};
-
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;

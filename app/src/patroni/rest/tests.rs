@@ -39,6 +39,7 @@ fn accepted_is_2xx() {
         status,
         body: String::new(),
         error: None,
+        timed_out: false,
     };
     assert!(reply(Some(200)).accepted());
     assert!(reply(Some(202)).accepted());

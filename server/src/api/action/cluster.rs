@@ -1,56 +1,48 @@
 //! Cluster-wide actions: preflights, switchover, failover, pause, resume.
 
+use app::action::actor::Actor;
 use app::action::gather::preflight;
 use app::action::preflight::Kind;
-use app::action::{ConfirmRequest, FailoverRequest, Preflight, SwitchoverRequest};
+use app::action::services::Services;
+use app::action::SwitchoverRequest;
+use app::action::{failover, pause, switchover, ConfirmRequest, FailoverRequest, Preflight};
 use app::error::AppError;
-use app::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 
-use app::action::actor::Actor;
-
-use super::{respond, target, Body, GroupQuery};
+use super::{respond, At, Body};
 
 /// `GET .../switchover/preflight`: open to viewers, it changes nothing.
 pub async fn switchover_preflight(
-    State(state): State<AppState>,
-    Path((ns, scope)): Path<(String, String)>,
-    Query(q): Query<GroupQuery>,
+    State(svc): State<Services>,
+    at: At,
 ) -> Result<Json<Preflight>, AppError> {
-    let t = target(&ns, &scope, &q)?;
-    Ok(Json(preflight(&state, Kind::Switchover, &t).await?))
+    Ok(Json(preflight(&svc, Kind::Switchover, &at.target).await?))
 }
 
 /// `GET .../failover/preflight`.
 pub async fn failover_preflight(
-    State(state): State<AppState>,
-    Path((ns, scope)): Path<(String, String)>,
-    Query(q): Query<GroupQuery>,
+    State(svc): State<Services>,
+    at: At,
 ) -> Result<Json<Preflight>, AppError> {
-    let t = target(&ns, &scope, &q)?;
-    Ok(Json(preflight(&state, Kind::Failover, &t).await?))
+    Ok(Json(preflight(&svc, Kind::Failover, &at.target).await?))
 }
 
 pub async fn switchover(
     actor: Actor,
-    State(state): State<AppState>,
-    Path((ns, scope)): Path<(String, String)>,
-    Query(q): Query<GroupQuery>,
+    State(svc): State<Services>,
+    at: At,
     Body(req): Body<SwitchoverRequest>,
 ) -> Result<Response, AppError> {
-    let t = target(&ns, &scope, &q)?;
-    let out = app::action::switchover::switchover(&state, &actor, &t, req).await?;
-    Ok(respond(out))
+    respond(switchover::switchover(&svc, &actor, &at.target, req).await)
 }
 
 /// `?confirm=` (and `?revision=`) for a body-less `DELETE`.
 #[derive(Deserialize)]
 pub struct CancelQuery {
-    group: Option<u32>,
     confirm: Option<String>,
     revision: Option<i64>,
 }
@@ -58,12 +50,11 @@ pub struct CancelQuery {
 /// `DELETE .../switchover`: the confirmation in the body or the query.
 pub async fn cancel_switchover(
     actor: Actor,
-    State(state): State<AppState>,
-    Path((ns, scope)): Path<(String, String)>,
+    State(svc): State<Services>,
+    at: At,
     Query(q): Query<CancelQuery>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let t = target(&ns, &scope, &GroupQuery { group: q.group })?;
     let body = (!body.is_empty())
         .then(|| serde_json::from_slice::<ConfirmRequest>(&body))
         .transpose()
@@ -76,46 +67,37 @@ pub async fn cancel_switchover(
         },
         (None, None) => {
             return Err(AppError::Invalid(format!(
-                "confirm: type the scope ({scope}) to confirm, in the body or ?confirm="
+                "confirm: type the scope ({}) to confirm, in the body or ?confirm=",
+                at.target.scope
             )))
         }
     };
-    let out = app::action::switchover::cancel(&state, &actor, &t, req).await?;
-    Ok(respond(out))
+    respond(switchover::cancel(&svc, &actor, &at.target, req).await)
 }
 
 pub async fn failover(
     actor: Actor,
-    State(state): State<AppState>,
-    Path((ns, scope)): Path<(String, String)>,
-    Query(q): Query<GroupQuery>,
+    State(svc): State<Services>,
+    at: At,
     Body(req): Body<FailoverRequest>,
 ) -> Result<Response, AppError> {
-    let t = target(&ns, &scope, &q)?;
-    let out = app::action::switchover::failover(&state, &actor, &t, req).await?;
-    Ok(respond(out))
+    respond(failover::failover(&svc, &actor, &at.target, req).await)
 }
 
 pub async fn pause(
     actor: Actor,
-    State(state): State<AppState>,
-    Path((ns, scope)): Path<(String, String)>,
-    Query(q): Query<GroupQuery>,
+    State(svc): State<Services>,
+    at: At,
     Body(req): Body<ConfirmRequest>,
 ) -> Result<Response, AppError> {
-    let t = target(&ns, &scope, &q)?;
-    let out = app::action::pause::set_paused(&state, &actor, &t, true, req).await?;
-    Ok(respond(out))
+    respond(pause::set_paused(&svc, &actor, &at.target, true, req).await)
 }
 
 pub async fn resume(
     actor: Actor,
-    State(state): State<AppState>,
-    Path((ns, scope)): Path<(String, String)>,
-    Query(q): Query<GroupQuery>,
+    State(svc): State<Services>,
+    at: At,
     Body(req): Body<ConfirmRequest>,
 ) -> Result<Response, AppError> {
-    let t = target(&ns, &scope, &q)?;
-    let out = app::action::pause::set_paused(&state, &actor, &t, false, req).await?;
-    Ok(respond(out))
+    respond(pause::set_paused(&svc, &actor, &at.target, false, req).await)
 }

@@ -1,47 +1,38 @@
 //! Member actions: restart, reinitialize, reload.
 
+use app::action::actor::Actor;
+use app::action::services::Services;
+use app::action::{reinitialize, reload, restart};
 use app::action::{ConfirmRequest, ReinitializeRequest, RestartRequest};
 use app::error::AppError;
-use app::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 
-use app::action::actor::Actor;
-
-use super::{respond, target, Body, GroupQuery};
+use super::{respond, At, Body};
 
 pub async fn restart(
     actor: Actor,
-    State(state): State<AppState>,
-    Path((ns, scope, member)): Path<(String, String, String)>,
-    Query(q): Query<GroupQuery>,
+    State(svc): State<Services>,
+    at: At,
     Body(req): Body<RestartRequest>,
 ) -> Result<Response, AppError> {
-    let t = target(&ns, &scope, &q)?;
-    let out = app::action::member::restart(&state, &actor, &t, &member, req).await?;
-    Ok(respond(out))
+    respond(restart::restart(&svc, &actor, &at.target, at.member()?, req).await)
 }
 
 pub async fn reinitialize(
     actor: Actor,
-    State(state): State<AppState>,
-    Path((ns, scope, member)): Path<(String, String, String)>,
-    Query(q): Query<GroupQuery>,
+    State(svc): State<Services>,
+    at: At,
     Body(req): Body<ReinitializeRequest>,
 ) -> Result<Response, AppError> {
-    let t = target(&ns, &scope, &q)?;
-    let out = app::action::member::reinitialize(&state, &actor, &t, &member, req).await?;
-    Ok(respond(out))
+    respond(reinitialize::reinitialize(&svc, &actor, &at.target, at.member()?, req).await)
 }
 
 pub async fn reload(
     actor: Actor,
-    State(state): State<AppState>,
-    Path((ns, scope, member)): Path<(String, String, String)>,
-    Query(q): Query<GroupQuery>,
+    State(svc): State<Services>,
+    at: At,
     Body(req): Body<ConfirmRequest>,
 ) -> Result<Response, AppError> {
-    let t = target(&ns, &scope, &q)?;
-    let out = app::action::member::reload(&state, &actor, &t, &member, req).await?;
-    Ok(respond(out))
+    respond(reload::reload(&svc, &actor, &at.target, at.member()?, req).await)
 }

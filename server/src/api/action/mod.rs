@@ -5,11 +5,14 @@
 mod cluster;
 mod member;
 
+use std::collections::HashMap;
+
 use app::action::target::Target;
 use app::action::ActionOutcome;
 use app::error::AppError;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -46,12 +49,44 @@ pub fn routes() -> Routes {
 
 /// `?group=N` for a Citus group.
 #[derive(Debug, Default, Deserialize)]
-pub struct GroupQuery {
+struct GroupQuery {
     group: Option<u32>,
 }
 
-fn target(namespace: &str, scope: &str, q: &GroupQuery) -> Result<Target, AppError> {
-    Target::new(namespace, scope, q.group)
+/// What an action route's path names: the cluster (`{namespace}/{scope}`
+/// and `?group=`) and, for member routes, `{member}`.
+pub struct At {
+    pub target: Target,
+    member: Option<String>,
+}
+
+impl At {
+    /// The member the path names (member routes only).
+    fn member(&self) -> Result<&str, AppError> {
+        self.member
+            .as_deref()
+            .ok_or_else(|| AppError::Invalid("no member in the path".into()))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for At {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<At, AppError> {
+        let Path(mut path) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| AppError::Invalid(e.body_text()))?;
+        let Query(q) = Query::<GroupQuery>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| AppError::Invalid(e.body_text()))?;
+        let part =
+            |path: &mut HashMap<String, String>, name: &str| path.remove(name).unwrap_or_default();
+        let (namespace, scope) = (part(&mut path, "namespace"), part(&mut path, "scope"));
+        Ok(At {
+            target: Target::new(&namespace, &scope, q.group)?,
+            member: path.remove("member"),
+        })
+    }
 }
 
 /// A JSON body whose errors answer 400 in Patrol's `{"error"}` form.
@@ -75,17 +110,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
 /// 200 when Patroni accepted (202 for what it only scheduled); otherwise
 /// Patroni's own status, except that a refusal of Patrol's credentials or
 /// no answer at all is a gateway error (502/504), not the caller's fault.
-fn respond(outcome: ActionOutcome) -> Response {
+fn respond(outcome: Result<ActionOutcome, AppError>) -> Result<Response, AppError> {
+    let outcome = outcome?;
     let status = match outcome.status {
         Some(s) if outcome.accepted => StatusCode::from_u16(s).unwrap_or(StatusCode::OK),
         Some(401 | 403) => StatusCode::BAD_GATEWAY,
         Some(s) => StatusCode::from_u16(s).unwrap_or(StatusCode::BAD_GATEWAY),
-        None if outcome.explanation.contains("in time") => StatusCode::GATEWAY_TIMEOUT,
+        None if outcome.timed_out => StatusCode::GATEWAY_TIMEOUT,
         None => StatusCode::BAD_GATEWAY,
     };
     let mut body = serde_json::to_value(&outcome).unwrap_or_default();
     if !outcome.accepted {
         body["error"] = serde_json::Value::String(outcome.explanation.clone());
     }
-    (status, Json(body)).into_response()
+    Ok((status, Json(body)).into_response())
 }

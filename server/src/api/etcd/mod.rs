@@ -21,7 +21,7 @@ use app::etcd::wire::Audited;
 use app::etcd::{checks, read_alarms, read_members, read_status};
 use app::etcd::{EtcdAlarms, EtcdMember, EtcdMembers, EtcdStatus};
 use app::state::AppState;
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use axum::routing::{delete, get, post};
 use axum::Json;
 use serde::Serialize;
@@ -104,7 +104,8 @@ async fn audited<T: Serialize>(
     entry: Entry,
     call: impl std::future::Future<Output = Result<T, AppError>>,
 ) -> Result<Json<Audited<T>>, AppError> {
-    let (result, audit_seq) = recorded(state, actor, entry, call, outcome).await?;
+    let services = app::action::services::Services::from_ref(state);
+    let (result, audit_seq) = recorded(&services, actor, entry, call, outcome).await?;
     state.etcd.status_changed();
     Ok(Json(Audited {
         answer: result?,

@@ -12,7 +12,7 @@ use app::etcd::wire::ErrorBody;
 use app::etcd::{keys_at, read_status, snapshot, Snapshot};
 use app::state::AppState;
 use axum::body::{Body, Bytes};
-use axum::extract::{Form, FromRequest, Request, State};
+use axum::extract::{Form, FromRef, FromRequest, Request, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -139,7 +139,8 @@ async fn start(actor: Actor, state: AppState, req: SnapshotRequest) -> Result<Re
             }
             Ok(streamed)
         };
-        if let Err(e) = recorded(&state, &actor, entry, call, outcome).await {
+        let services = app::action::services::Services::from_ref(&state);
+        if let Err(e) = recorded(&services, &actor, entry, call, outcome).await {
             tracing::error!("etcd snapshot not taken: {e}");
         }
     });

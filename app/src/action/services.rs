@@ -1,0 +1,16 @@
+//! What an action reaches, and nothing more: etcd to read and pin the
+//! cluster, Patroni's REST API to act, the audit log to record it.
+
+use crate::audit::log::AuditLog;
+use crate::etcd::Gateway;
+use crate::patroni::rest::PatroniRest;
+
+/// The services of the actions. Cheap to clone; axum handlers take it as
+/// `State<Services>`, server functions make it from the state in context.
+#[derive(Clone)]
+pub struct Services {
+    pub etcd: Gateway,
+    pub patroni: PatroniRest,
+    /// `None` without `--audit-log`: actions refuse to run unrecorded.
+    pub audit: Option<AuditLog>,
+}
