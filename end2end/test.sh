@@ -21,6 +21,7 @@ trap cleanup EXIT
 cd "$root"
 step() { printf '\n== %s\n' "$*"; }
 step "format";               cargo fmt --all --check
+step "import cycles";        python3 tools/check-cycles.py app/src server/src
 step "clippy (server, ssr)";  cargo clippy --workspace --all-targets --release -- -D warnings
 step "clippy (app, hydrate)"; cargo clippy -p app --lib --target wasm32-unknown-unknown --features hydrate --release -- -D warnings
 step "build";                "$here/build.sh"
