@@ -97,7 +97,7 @@ pub async fn read_status(gateway: &Gateway) -> Result<EtcdStatus, AppError> {
         quorum: Quorum::of(&members),
         members,
         alarms,
-        read_at_ms: now_ms(),
+        read_at_ms: crate::clock::now_ms(),
     })
 }
 
@@ -190,10 +190,4 @@ pub async fn compact_revision(gateway: &Gateway) -> Option<i64> {
     // Dropping the stream ends the watch on etcd's side too.
     drop(watch);
     found.ok().flatten()
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
