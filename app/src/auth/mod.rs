@@ -42,3 +42,9 @@ pub(crate) fn test_headers(pairs: &[(&'static str, &str)]) -> axum::http::Header
     }
     h
 }
+
+/// An address for tests; `None` for text that is not one.
+#[cfg(test)]
+pub(crate) fn test_ip(s: &str) -> Option<std::net::IpAddr> {
+    s.parse().ok()
+}

@@ -118,10 +118,7 @@ impl TrustedProxies {
 mod tests {
     use super::*;
     use crate::auth::test_headers as headers;
-
-    fn ip(s: &str) -> Option<IpAddr> {
-        s.parse().ok()
-    }
+    use crate::auth::test_ip as ip;
 
     #[test]
     fn ranges() {

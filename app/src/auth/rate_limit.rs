@@ -156,10 +156,7 @@ fn prune(state: &mut State, now: Instant) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ip(s: &str) -> Option<IpAddr> {
-        s.parse().ok()
-    }
+    use crate::auth::test_ip as ip;
 
     #[test]
     fn failures_slow_a_lane_down_without_refusing_it() {
@@ -188,13 +185,19 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_flooded_lane_refuses_only_past_its_queue() {
+    /// A limiter whose lane for 192.0.2.1 has failed `failures` times now.
+    fn failed_lane(failures: usize) -> (RateLimit, Option<IpAddr>, Instant) {
         let limit = RateLimit::default();
         let (a, now) = (ip("192.0.2.1"), Instant::now());
-        for _ in 0..FREE_FAILURES + 10 {
+        for _ in 0..failures {
             limit.failed(a, now);
         }
+        (limit, a, now)
+    }
+
+    #[test]
+    fn a_flooded_lane_refuses_only_past_its_queue() {
+        let (limit, a, now) = failed_lane(FREE_FAILURES + 10);
         let mut waits = Vec::new();
         while let Admission::After(w) = limit.admit(a, now) {
             waits.push(w);
@@ -209,11 +212,7 @@ mod tests {
 
     #[test]
     fn failures_expire_and_success_clears_the_lane() {
-        let limit = RateLimit::default();
-        let (a, now) = (ip("192.0.2.1"), Instant::now());
-        for _ in 0..FREE_FAILURES + 3 {
-            limit.failed(a, now);
-        }
+        let (limit, a, now) = failed_lane(FREE_FAILURES + 3);
         let later = now + WINDOW + Duration::from_secs(1);
         assert_eq!(limit.admit(a, later), Admission::After(Duration::ZERO));
         for _ in 0..FREE_FAILURES + 3 {

@@ -217,6 +217,15 @@ mod tests {
         clusters_in_namespace("/pg", kvs)
     }
 
+    /// How many members cluster `/pg/a` counts as gone.
+    fn gone(book: &ClusterBook) -> usize {
+        book.find("pg", "a", None)
+            .expect("cluster a")
+            .cluster
+            .gone
+            .len()
+    }
+
     const M: &str = r#"{"conn_url":"postgres://h:1/p","state":"running","role":"replica"}"#;
 
     #[test]
@@ -265,8 +274,8 @@ mod tests {
         );
         let one = parse(&[("/pg/a/members/a1", M)]);
         assert!(book.replace_scope("/pg", "a", one.clone(), &none, 3_000));
+        assert_eq!(gone(&book), 1);
         let entry = book.find("pg", "a", None).expect("cluster a");
-        assert_eq!(entry.cluster.gone.len(), 1);
         assert_eq!(entry.cluster.gone[0].member.name, "a2");
         assert_eq!(entry.cluster.gone[0].since_ms, 3_000);
         assert_eq!(entry.summary.gone, 1);
@@ -276,21 +285,11 @@ mod tests {
         assert_eq!(entry.cluster.gone[0].since_ms, 3_000);
         // Back: no longer gone.
         book.replace_scope("/pg", "a", both, &none, 5_000);
-        assert!(book
-            .find("pg", "a", None)
-            .expect("a")
-            .cluster
-            .gone
-            .is_empty());
+        assert_eq!(gone(&book), 0);
         // Gone for longer than GONE_FOR_MS: dropped.
         book.replace_scope("/pg", "a", one.clone(), &none, 6_000);
         book.replace_scope("/pg", "a", one, &none, 6_000 + GONE_FOR_MS);
-        assert!(book
-            .find("pg", "a", None)
-            .expect("a")
-            .cluster
-            .gone
-            .is_empty());
+        assert_eq!(gone(&book), 0);
         // All keys gone: the cluster goes.
         assert!(book.replace_scope("/pg", "a", Vec::new(), &none, 7_000));
         assert!(book.find("pg", "a", None).is_none());

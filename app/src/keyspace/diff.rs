@@ -141,38 +141,50 @@ mod tests {
         lines.iter().map(|&(c, t)| (c, t.to_string())).collect()
     }
 
+    /// A diff's expected lines.
+    type Lines<'a> = &'a [(Change, &'a str)];
+
+    /// Each `(old, new, lines)`: the diff of old to new is those lines.
+    fn check(cases: &[(&str, &str, Lines)]) {
+        for (old, new, lines) in cases {
+            assert_eq!(diff(old, new), expect(lines), "{old:?} -> {new:?}");
+        }
+    }
+
     #[test]
     fn identical_texts_are_all_same() {
-        assert_eq!(diff("a\nb", "a\nb"), expect(&[(Same, "a"), (Same, "b")]));
-        assert_eq!(diff("a\n", "a\n"), expect(&[(Same, "a"), (Same, "")]));
-        assert!(diff("", "").is_empty());
+        check(&[
+            ("a\nb", "a\nb", &[(Same, "a"), (Same, "b")]),
+            ("a\n", "a\n", &[(Same, "a"), (Same, "")]),
+            ("", "", &[]),
+        ]);
     }
 
     #[test]
     fn additions_and_removals() {
-        assert_eq!(
-            diff("a\nc", "a\nb\nc"),
-            expect(&[(Same, "a"), (Added, "b"), (Same, "c")])
-        );
-        assert_eq!(
-            diff("a\nb\nc", "a\nc"),
-            expect(&[(Same, "a"), (Removed, "b"), (Same, "c")])
-        );
-        assert_eq!(diff("", "x\ny"), expect(&[(Added, "x"), (Added, "y")]));
-        assert_eq!(diff("x\ny", ""), expect(&[(Removed, "x"), (Removed, "y")]));
-        assert_eq!(diff("a", "a\n"), expect(&[(Same, "a"), (Added, "")]));
+        check(&[
+            ("a\nc", "a\nb\nc", &[(Same, "a"), (Added, "b"), (Same, "c")]),
+            (
+                "a\nb\nc",
+                "a\nc",
+                &[(Same, "a"), (Removed, "b"), (Same, "c")],
+            ),
+            ("", "x\ny", &[(Added, "x"), (Added, "y")]),
+            ("x\ny", "", &[(Removed, "x"), (Removed, "y")]),
+            ("a", "a\n", &[(Same, "a"), (Added, "")]),
+        ]);
     }
 
     #[test]
     fn repeated_lines_are_not_counted_twice() {
-        assert_eq!(
-            diff("a\na\na", "a\na"),
-            expect(&[(Same, "a"), (Same, "a"), (Removed, "a")])
-        );
-        assert_eq!(
-            diff("a", "a\na\na"),
-            expect(&[(Same, "a"), (Added, "a"), (Added, "a")])
-        );
+        check(&[
+            (
+                "a\na\na",
+                "a\na",
+                &[(Same, "a"), (Same, "a"), (Removed, "a")],
+            ),
+            ("a", "a\na\na", &[(Same, "a"), (Added, "a"), (Added, "a")]),
+        ]);
     }
 
     #[test]

@@ -307,6 +307,13 @@ mod tests {
             .collect()
     }
 
+    /// The one cluster a dump holds under `ns`.
+    fn only(ns: &str, text: &str) -> Cluster {
+        let mut clusters = parse(ns, &dump(text));
+        assert_eq!(clusters.len(), 1, "{clusters:?}");
+        clusters.remove(0)
+    }
+
     fn parse(ns: &str, kvs: &[(Vec<u8>, Vec<u8>)]) -> Vec<Cluster> {
         clusters_in_namespace(ns, kvs.iter().map(|(k, v)| (k.as_slice(), v.as_slice())))
     }
@@ -371,12 +378,10 @@ mod tests {
 
     #[test]
     fn pg_meta_from_patroni_4_1() {
-        let kvs = dump(include_str!(
-            "../../tests/samples/patroni-4.1.5-pg-meta.txt"
-        ));
-        let clusters = parse("/pg", &kvs);
-        assert_eq!(clusters.len(), 1);
-        let c = &clusters[0];
+        let c = &only(
+            "/pg",
+            include_str!("../../tests/samples/patroni-4.1.5-pg-meta.txt"),
+        );
         assert_eq!((c.namespace.as_str(), c.scope.as_str()), ("/pg", "pg-meta"));
         assert_eq!(c.leader.as_deref(), Some("pg-meta-1"));
         assert!(!c.paused);
@@ -534,12 +539,10 @@ mod tests {
     fn patroni_3_sample() {
         // Patroni 3 still writes role "master", and no receive_lsn/replay_lsn
         // on replicas: lag falls back to xlog_location.
-        let kvs = dump(include_str!(
-            "../../tests/samples/patroni-3.3.11-p3demo.txt"
-        ));
-        let clusters = parse("/p3sample", &kvs);
-        assert_eq!(clusters.len(), 1);
-        let c = &clusters[0];
+        let c = &only(
+            "/p3sample",
+            include_str!("../../tests/samples/patroni-3.3.11-p3demo.txt"),
+        );
         assert_eq!(c.scope, "p3demo");
         assert_eq!(c.leader.as_deref(), Some("p3demo-2"));
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
