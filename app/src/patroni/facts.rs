@@ -3,7 +3,7 @@
 //! what it could read; nothing here fails.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::member::lsn;
 
@@ -37,16 +37,8 @@ impl Default for Config {
 /// Reads `config`. Patroni accepts `"on"`/`"true"` strings for its flags,
 /// so Patrol does too.
 pub fn config(text: &str, warnings: &mut Vec<String>) -> Config {
-    let json = match serde_json::from_str::<Value>(text) {
-        Ok(v @ Value::Object(_)) => v,
-        Ok(_) => {
-            warnings.push("config: not a JSON object".into());
-            return Config::default();
-        }
-        Err(e) => {
-            warnings.push(format!("config: malformed JSON ({e})"));
-            return Config::default();
-        }
+    let Some(json) = object("config", text, warnings).map(Value::Object) else {
+        return Config::default();
     };
     let flag = |k: &str| truthy(json.get(k));
     let maximum_lag_on_failover = match json.get("maximum_lag_on_failover") {
@@ -110,17 +102,9 @@ pub fn sync_standbys(text: &str, warnings: &mut Vec<String>) -> Vec<String> {
 /// The leader's last reported WAL position: `optime` in `status`, or the
 /// bare number an older Patroni kept in `optime/leader`.
 pub fn optime(text: &str, warnings: &mut Vec<String>) -> Option<u64> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => lsn(&map, "optime"),
-        Ok(Value::Number(n)) => n.as_u64(),
-        Ok(_) => {
-            warnings.push("status: not a JSON object".into());
-            None
-        }
-        Err(e) => {
-            warnings.push(format!("status: malformed JSON ({e})"));
-            None
-        }
+    match parse_json("status", text, warnings)? {
+        Value::Number(n) => n.as_u64(),
+        v => lsn(&as_object("status", v, warnings)?, "optime"),
     }
 }
 
@@ -141,16 +125,13 @@ pub struct TimelineSwitch {
 /// Reads `history`: `[[timeline, lsn, reason, time?, new_leader?], ...]`.
 /// Rows that cannot be read are skipped with a warning.
 pub fn history(text: &str, warnings: &mut Vec<String>) -> Vec<TimelineSwitch> {
-    let rows = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(rows)) => rows,
-        Ok(_) => {
+    let rows = match parse_json("history", text, warnings) {
+        Some(Value::Array(rows)) => rows,
+        Some(_) => {
             warnings.push("history: not a JSON array".into());
             return Vec::new();
         }
-        Err(e) => {
-            warnings.push(format!("history: malformed JSON ({e})"));
-            return Vec::new();
-        }
+        None => return Vec::new(),
     };
     let mut out = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
@@ -195,17 +176,7 @@ pub fn failover(text: &str, warnings: &mut Vec<String>) -> Option<PendingSwitcho
     if text.trim().is_empty() {
         return None;
     }
-    let map = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => map,
-        Ok(_) => {
-            warnings.push("failover: not a JSON object".into());
-            return None;
-        }
-        Err(e) => {
-            warnings.push(format!("failover: malformed JSON ({e})"));
-            return None;
-        }
-    };
+    let map = object("failover", text, warnings)?;
     let text = |k: &str| {
         map.get(k)
             .and_then(Value::as_str)
@@ -223,15 +194,34 @@ pub fn failover(text: &str, warnings: &mut Vec<String>) -> Option<PendingSwitcho
 
 /// Member names in the `failsafe` key (`{name: api_url}`).
 pub fn failsafe(text: &str, warnings: &mut Vec<String>) -> Vec<String> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => map.keys().cloned().collect(),
-        Ok(_) => {
-            warnings.push("failsafe: not a JSON object".into());
-            Vec::new()
-        }
-        Err(e) => {
-            warnings.push(format!("failsafe: malformed JSON ({e})"));
-            Vec::new()
+    object("failsafe", text, warnings)
+        .map(|map| map.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// `text` as JSON; `None`, with a warning naming `key`, when it is not.
+pub(crate) fn parse_json(key: &str, text: &str, warnings: &mut Vec<String>) -> Option<Value> {
+    serde_json::from_str(text)
+        .map_err(|e| warnings.push(format!("{key}: malformed JSON ({e})")))
+        .ok()
+}
+
+/// `text` as a JSON object; `None`, with a warning naming `key`, when it is
+/// malformed or another kind of JSON.
+pub(crate) fn object(
+    key: &str,
+    text: &str,
+    warnings: &mut Vec<String>,
+) -> Option<Map<String, Value>> {
+    as_object(key, parse_json(key, text, warnings)?, warnings)
+}
+
+fn as_object(key: &str, v: Value, warnings: &mut Vec<String>) -> Option<Map<String, Value>> {
+    match v {
+        Value::Object(map) => Some(map),
+        _ => {
+            warnings.push(format!("{key}: not a JSON object"));
+            None
         }
     }
 }

@@ -154,22 +154,11 @@ impl RawMember {
             state: "unknown".into(),
             ..Member::default()
         };
-        let json = match serde_json::from_str::<Value>(value) {
-            Ok(Value::Object(map)) => map,
-            Ok(_) => {
-                warnings.push(format!("members/{name}: value is not a JSON object"));
-                return RawMember {
-                    member,
-                    patroni_role: None,
-                };
-            }
-            Err(e) => {
-                warnings.push(format!("members/{name}: malformed JSON ({e})"));
-                return RawMember {
-                    member,
-                    patroni_role: None,
-                };
-            }
+        let Some(json) = super::facts::object(&format!("members/{name}"), value, warnings) else {
+            return RawMember {
+                member,
+                patroni_role: None,
+            };
         };
         let text = |field: &str| json.get(field).and_then(Value::as_str).map(str::to_owned);
         match text("state") {
