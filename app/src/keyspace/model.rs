@@ -41,7 +41,14 @@ pub struct KeyEntry {
     pub name: String,
     pub key: String,
     pub key_base64: String,
-    /// Value size in bytes.
+    #[serde(flatten)]
+    pub meta: KeyMeta,
+}
+
+/// What etcd keeps about each version of a key besides its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyMeta {
+    /// Size of the whole value in bytes (also where only part is sent).
     pub size: u64,
     pub create_revision: i64,
     pub mod_revision: i64,
@@ -58,15 +65,11 @@ pub struct KeyValue {
     /// The value as text when it is UTF-8, else `null`.
     pub value: Option<String>,
     pub value_base64: String,
-    /// Size of the whole value in bytes.
-    pub size: u64,
+    #[serde(flatten)]
+    pub meta: KeyMeta,
     /// True when `value`/`value_base64` hold only the first part of it
     /// (pages only; the API always sends the whole value).
     pub truncated: bool,
-    pub create_revision: i64,
-    pub mod_revision: i64,
-    pub version: i64,
-    pub lease: Option<String>,
     /// Seconds the lease has left, when the key has one.
     pub ttl: Option<i64>,
     /// The TTL the lease was granted with.
@@ -93,11 +96,8 @@ pub struct History {
 pub struct Version {
     pub value: Option<String>,
     pub value_base64: String,
-    pub size: u64,
-    pub create_revision: i64,
-    pub mod_revision: i64,
-    pub version: i64,
-    pub lease: Option<String>,
+    #[serde(flatten)]
+    pub meta: KeyMeta,
 }
 
 /// Keys found by a prefix search below a directory.

@@ -5,7 +5,7 @@ use etcd_client::{
     GetOptions, GetResponse, KeyValue as EtcdKv, LeaseTimeToLiveOptions, Txn, TxnOp, TxnResponse,
 };
 
-use super::model::{lease_hex, DirEntry, Found, History, KeyEntry, KeyValue, Version};
+use super::model::{lease_hex, DirEntry, Found, History, KeyEntry, KeyMeta, KeyValue, Version};
 use super::path::{b64_decode, b64_encode, display_key, prefix_end};
 use crate::error::AppError;
 use crate::etcd::{EtcdError, Gateway, MAX_MESSAGE_BYTES};
@@ -115,6 +115,12 @@ fn key_entry(item: &EtcdKv, name_from: usize) -> KeyEntry {
         name: display_key(item.key().get(name_from..).unwrap_or_default()),
         key: display_key(item.key()),
         key_base64: b64_encode(item.key()),
+        meta: meta(item),
+    }
+}
+
+fn meta(item: &EtcdKv) -> KeyMeta {
+    KeyMeta {
         size: item.value().len() as u64,
         create_revision: item.create_revision(),
         mod_revision: item.mod_revision(),
@@ -184,12 +190,8 @@ pub async fn get(gw: &Gateway, key: &[u8], cut: Option<usize>) -> Result<KeyValu
         key_base64: b64_encode(item.key()),
         value: std::str::from_utf8(shown).ok().map(str::to_owned),
         value_base64: b64_encode(shown),
-        size: value.len() as u64,
+        meta: meta(&item),
         truncated: shown.len() < value.len(),
-        create_revision: item.create_revision(),
-        mod_revision: item.mod_revision(),
-        version: item.version(),
-        lease: lease_hex(item.lease()),
         ttl,
         granted_ttl,
         revision,
@@ -273,10 +275,6 @@ fn version(item: &EtcdKv) -> Version {
     Version {
         value: std::str::from_utf8(item.value()).ok().map(str::to_owned),
         value_base64: b64_encode(item.value()),
-        size: item.value().len() as u64,
-        create_revision: item.create_revision(),
-        mod_revision: item.mod_revision(),
-        version: item.version(),
-        lease: lease_hex(item.lease()),
+        meta: meta(item),
     }
 }

@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::watch::follow;
 use super::{href, size};
+use crate::components::layout::Table;
 use crate::components::loaded::ErrorBanner;
 use crate::components::stream::WatchBadge;
 use crate::error::AppError;
@@ -16,31 +17,46 @@ use crate::live::use_live;
 /// One page of the directory `dir_base64` (see `GET /api/v1/kv/ls`).
 #[server(endpoint = "keys/list")]
 pub async fn list_dir(dir_base64: String, after: Option<String>) -> Result<Listing, AppError> {
-    let state = expect_context::<crate::state::AppState>();
-    let dir = b64_decode(&dir_base64).map_err(AppError::Invalid)?;
-    let after = crate::keyspace::service::decode_cursor(after.as_deref())?;
-    crate::keyspace::listing::list(
-        &state.etcd,
-        &dir,
-        after,
-        crate::keyspace::service::DEFAULT_LIMIT,
-    )
-    .await
+    let page = ssr::Page::decode(&dir_base64, after)?;
+    crate::keyspace::listing::list(&page.state.etcd, &page.key, page.after, ssr::DEFAULT_LIMIT)
+        .await
 }
 
 /// Keys starting with `prefix_base64` (see `GET /api/v1/kv/search`).
 #[server(endpoint = "keys/search")]
 pub async fn search_keys(prefix_base64: String, after: Option<String>) -> Result<Found, AppError> {
-    let state = expect_context::<crate::state::AppState>();
-    let prefix = b64_decode(&prefix_base64).map_err(AppError::Invalid)?;
-    let after = crate::keyspace::service::decode_cursor(after.as_deref())?;
-    crate::keyspace::service::search(
-        &state.etcd,
-        &prefix,
-        after,
-        crate::keyspace::service::DEFAULT_LIMIT,
-    )
-    .await
+    let page = ssr::Page::decode(&prefix_base64, after)?;
+    crate::keyspace::service::search(&page.state.etcd, &page.key, page.after, ssr::DEFAULT_LIMIT)
+        .await
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use leptos::prelude::expect_context;
+
+    use crate::error::AppError;
+    use crate::keyspace::path::b64_decode;
+    pub use crate::keyspace::service::DEFAULT_LIMIT;
+    use crate::state::AppState;
+
+    /// A page request, decoded.
+    pub struct Page {
+        pub state: AppState,
+        /// The directory or prefix.
+        pub key: Vec<u8>,
+        /// Where the page starts (`after=`).
+        pub after: Option<Vec<u8>>,
+    }
+
+    impl Page {
+        pub fn decode(base64: &str, after: Option<String>) -> Result<Page, AppError> {
+            Ok(Page {
+                state: expect_context::<AppState>(),
+                key: b64_decode(base64).map_err(AppError::Invalid)?,
+                after: crate::keyspace::service::decode_cursor(after.as_deref())?,
+            })
+        }
+    }
 }
 
 /// A directory page; `?after=` pages on, `?q=` searches below it.
@@ -136,12 +152,7 @@ fn ListingTable(listing: Listing, here: String) -> impl IntoView {
     view! {
         <p class="muted small">{format!("{} directories, {} keys on this page · revision {revision}", dirs.len(), keys.len())}</p>
         {empty.then(|| view! { <p class="muted" data-testid="empty">"Nothing here."</p> })}
-        <div class="table-wrap">
-            <table class="kv" data-testid="listing">
-                <thead>
-                    <tr><th>"Name"</th><th>"Size"</th><th>"Modified at"</th><th>"Version"</th><th>"Lease"</th></tr>
-                </thead>
-                <tbody>
+        <Table class="kv" testid="listing" columns=&["Name", "Size", "Modified at", "Version", "Lease"]>
                     {dirs.into_iter().map(|d| {
                         let link = href(&b64_decode(&d.path_base64).unwrap_or_default());
                         let count = d.count.map_or_else(|| "many keys".to_owned(), |n| format!("{n} key{}", if n == 1 { "" } else { "s" }));
@@ -153,9 +164,7 @@ fn ListingTable(listing: Listing, here: String) -> impl IntoView {
                         }
                     }).collect_view()}
                     {keys.into_iter().map(|k| view! { <KeyRow entry=k /> }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+                </Table>
         {more.map(|m| view! { <p><a href=m data-testid="more">"More…"</a></p> })}
     }
 }
@@ -167,10 +176,10 @@ fn KeyRow(entry: KeyEntry) -> impl IntoView {
     view! {
         <tr data-testid="key-entry" data-name=name>
             <td><a href=link>{entry.name}</a></td>
-            <td>{size(entry.size)}</td>
-            <td>{entry.mod_revision}</td>
-            <td>{entry.version}</td>
-            <td><code>{entry.lease.unwrap_or_default()}</code></td>
+            <td>{size(entry.meta.size)}</td>
+            <td>{entry.meta.mod_revision}</td>
+            <td>{entry.meta.version}</td>
+            <td><code>{entry.meta.lease.unwrap_or_default()}</code></td>
         </tr>
     }
 }
@@ -184,12 +193,11 @@ fn FoundTable(found: Found, here: String, q: String) -> impl IntoView {
     let more = next.map(|n| format!("{here}?q={}&after={}", query_escape(&q), query_escape(&n)));
     view! {
         <p class="muted small" data-testid="found">{summary}" · "<a href=here>"clear search"</a></p>
-        <div class="table-wrap">
-            <table class="kv">
-                <thead><tr><th>"Key"</th><th>"Size"</th><th>"Modified at"</th><th>"Version"</th><th>"Lease"</th></tr></thead>
-                <tbody>{keys.into_iter().map(|k| view! { <KeyRow entry=k /> }).collect_view()}</tbody>
-            </table>
-        </div>
+        <Table class="kv" columns=&[
+            "Key", "Size", "Modified at", "Version", "Lease"
+        ]>
+            {keys.into_iter().map(|k| view! { <KeyRow entry=k /> }).collect_view()}
+        </Table>
         {more.map(|m| view! { <p><a href=m data-testid="more">"More…"</a></p> })}
     }
 }

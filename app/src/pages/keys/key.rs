@@ -101,11 +101,11 @@ fn ValueView(value: KeyValue) -> impl IntoView {
     );
     let cut = value.truncated.then(|| view! {
         <p class="banner warn" data-testid="truncated">
-            {format!("Showing the first {} of {}. ", size(bytes.len() as u64), size(value.size))}
+            {format!("Showing the first {} of {}. ", size(bytes.len() as u64), size(value.meta.size))}
             <a href=download.clone() download="">"Download the whole value"</a>
         </p>
     });
-    let lease = value.lease.clone().map(|id| {
+    let lease = value.meta.lease.clone().map(|id| {
         view! {
             <dt>"Lease"</dt>
             <dd><code>{id}</code>" · "<Countdown ttl=value.ttl granted=value.granted_ttl /></dd>
@@ -113,10 +113,10 @@ fn ValueView(value: KeyValue) -> impl IntoView {
     });
     view! {
         <dl class="facts meta" data-testid="meta">
-            <dt>"Size"</dt><dd>{size(value.size)}</dd>
-            <dt>"Created at revision"</dt><dd>{value.create_revision}</dd>
-            <dt>"Modified at revision"</dt><dd data-testid="mod-revision">{value.mod_revision}</dd>
-            <dt>"Version"</dt><dd>{value.version}</dd>
+            <dt>"Size"</dt><dd>{size(value.meta.size)}</dd>
+            <dt>"Created at revision"</dt><dd>{value.meta.create_revision}</dd>
+            <dt>"Modified at revision"</dt><dd data-testid="mod-revision">{value.meta.mod_revision}</dd>
+            <dt>"Version"</dt><dd>{value.meta.version}</dd>
             {lease}
         </dl>
         {cut}
@@ -201,9 +201,9 @@ fn HistoryView(history: History, current: Option<String>) -> impl IntoView {
                 // Each entry shows what changed from it to the version after it.
                 let newer = if i == 0 { current.clone() } else { texts.get(i - 1).cloned() };
                 let old = texts.get(i).cloned().unwrap_or_default();
-                let title = format!("version {} · revision {} · {}", v.version, v.mod_revision, size(v.size));
+                let title = format!("version {} · revision {} · {}", v.meta.version, v.meta.mod_revision, size(v.meta.size));
                 view! {
-                    <details data-testid="version" data-version=v.version>
+                    <details data-testid="version" data-version=v.meta.version>
                         <summary>{title}</summary>
                         {match newer {
                             Some(new) => view! { <Diff old new /> }.into_any(),
