@@ -9,7 +9,7 @@ use super::actor::Actor;
 use super::services::Services;
 use super::target::Target;
 use super::{ActionOutcome, Expect};
-use crate::audit::log::NewRecord;
+use crate::audit::Entry as Record;
 use crate::audit::{Outcome, Phase};
 use crate::error::AppError;
 use crate::patroni::rest::RestReply;
@@ -61,7 +61,7 @@ pub async fn recorded<T>(
                 .into(),
         ));
     };
-    let record = |phase, outcome, revision_after| NewRecord {
+    let record = |phase, outcome, revision_after| Record {
         phase,
         actor: actor.name(),
         source: actor.source.clone(),

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::GENESIS_HASH;
-use super::{page_limit, AuditPage, AuditRecord, ChainBreak, Outcome, Phase, Verification};
+use super::{page_limit, AuditPage, AuditRecord, ChainBreak, Entry, Verification};
 use crate::error::AppError;
 
 /// Why the audit log could not be opened, written or read. The words name
@@ -57,21 +57,6 @@ pub enum AuditError {
         task: &'static str,
         source: tokio::task::JoinError,
     },
-}
-
-/// What the caller knows about an action; the log adds seq, time and hashes.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewRecord {
-    pub phase: Phase,
-    pub actor: String,
-    pub source: String,
-    pub action: String,
-    pub target: String,
-    pub params: serde_json::Value,
-    pub preflight: Option<serde_json::Value>,
-    pub outcome: Option<Outcome>,
-    pub revision_before: Option<i64>,
-    pub revision_after: Option<i64>,
 }
 
 /// The audit log (`--audit-log`). Cheap to clone; clones share one writer.
@@ -184,7 +169,7 @@ impl AuditLog {
 
     /// Writes `entry` as the next record and fsyncs it. Once the write has
     /// begun it completes even if the caller's future is dropped.
-    pub async fn append(&self, entry: NewRecord) -> Result<AuditRecord, AuditError> {
+    pub async fn append(&self, entry: Entry) -> Result<AuditRecord, AuditError> {
         self.blocking("writer", move |mut tail, path| {
             tail.append(entry).map_err(|source| AuditError::Append {
                 path: path.display().to_string(),
@@ -259,20 +244,11 @@ impl AuditLog {
 }
 
 impl Tail {
-    fn append(&mut self, entry: NewRecord) -> std::io::Result<AuditRecord> {
+    fn append(&mut self, entry: Entry) -> std::io::Result<AuditRecord> {
         let mut record = AuditRecord {
             seq: self.seq.saturating_add(1),
             time_ms: crate::clock::now_ms(),
-            phase: entry.phase,
-            actor: entry.actor,
-            source: entry.source,
-            action: entry.action,
-            target: entry.target,
-            params: entry.params,
-            preflight: entry.preflight,
-            outcome: entry.outcome,
-            revision_before: entry.revision_before,
-            revision_after: entry.revision_after,
+            entry,
             prev_hash: self.hash.clone(),
             hash: String::new(),
         };
@@ -374,6 +350,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::audit::{Outcome, Phase};
 
     /// A fresh directory under the system temp dir, removed on drop.
     struct TempDir(PathBuf);
@@ -402,8 +379,8 @@ mod tests {
         }
     }
 
-    fn entry(target: &str, phase: Phase) -> NewRecord {
-        NewRecord {
+    fn entry(target: &str, phase: Phase) -> Entry {
+        Entry {
             phase,
             actor: "alice".into(),
             source: "10.0.0.7".into(),
@@ -419,6 +396,36 @@ mod tests {
             revision_before: Some(41),
             revision_after: (phase == Phase::After).then_some(42),
         }
+    }
+
+    /// Reopens the log in `dir` and appends a record, which must get `seq`.
+    async fn reopen_and_append(dir: &TempDir, seq: u64) -> (AuditLog, AuditRecord) {
+        let log = AuditLog::open(dir.log()).expect("reopen");
+        let next = log
+            .append(entry(&format!("t{seq}"), Phase::Before))
+            .await
+            .expect("append");
+        assert_eq!(next.seq, seq);
+        (log, next)
+    }
+
+    /// Verifies `log`, which must break at `(seq, line)` for a reason that
+    /// says `why`.
+    async fn expect_break(log: &AuditLog, at: (u64, u64), why: &str) -> Verification {
+        let v = log.verify().await.expect("verify");
+        let b = v.broken.clone().expect("broken");
+        assert!(!v.ok, "{v:?}");
+        assert_eq!((b.seq, b.line), at, "{}", b.reason);
+        assert!(b.reason.contains(why), "{}", b.reason);
+        v
+    }
+
+    /// A fresh log in its own directory, holding three records.
+    async fn three_records(name: &str) -> (TempDir, AuditLog, Vec<AuditRecord>) {
+        let dir = TempDir::new(name);
+        let log = AuditLog::open(dir.log()).expect("open");
+        let records = append_n(&log, 3).await;
+        (dir, log, records)
     }
 
     async fn append_n(log: &AuditLog, n: usize) -> Vec<AuditRecord> {
@@ -445,9 +452,7 @@ mod tests {
 
     #[tokio::test]
     async fn append_then_read_back() {
-        let dir = TempDir::new("read");
-        let log = AuditLog::open(dir.log()).expect("open");
-        let written = append_n(&log, 3).await;
+        let (dir, log, written) = three_records("read").await;
         assert_eq!(written[0].prev_hash, GENESIS_HASH);
         assert_eq!(written[1].prev_hash, written[0].hash);
         assert_eq!(written[2].hash.len(), 64);
@@ -456,7 +461,10 @@ mod tests {
         let seqs: Vec<u64> = read.iter().map(|r| r.seq).collect();
         assert_eq!(seqs, [3, 2, 1]);
         assert_eq!(read[0], written[2]);
-        assert_eq!(read[1].outcome.as_ref().and_then(|o| o.status), Some(200));
+        assert_eq!(
+            read[1].entry.outcome.as_ref().and_then(|o| o.status),
+            Some(200)
+        );
 
         let page = log.page(2, None).await.expect("page");
         assert!(page.configured);
@@ -484,43 +492,28 @@ mod tests {
     async fn reopen_continues_seq_and_chain() {
         let dir = TempDir::new("reopen");
         let first = append_n(&AuditLog::open(dir.log()).expect("open"), 2).await;
-        let log = AuditLog::open(dir.log()).expect("reopen");
-        let next = log
-            .append(entry("t3", Phase::Before))
-            .await
-            .expect("append");
-        assert_eq!(next.seq, 3);
+        let (log, next) = reopen_and_append(&dir, 3).await;
         assert_eq!(next.prev_hash, first[1].hash);
         assert!(log.verify().await.expect("verify").ok);
     }
 
     #[tokio::test]
     async fn edited_byte_shows_at_its_seq() {
-        let dir = TempDir::new("edit");
-        let log = AuditLog::open(dir.log()).expect("open");
-        append_n(&log, 3).await;
+        let (dir, log, _) = three_records("edit").await;
         edit(&dir.log(), |t| {
             t.replace("\"target\":\"t2\"", "\"target\":\"x2\"")
         });
 
-        let v = log.verify().await.expect("verify");
-        let b = v.broken.expect("broken");
-        assert!(!v.ok);
-        assert_eq!((b.seq, b.line), (2, 2));
-        assert!(b.reason.contains("altered"), "{}", b.reason);
+        expect_break(&log, (2, 2), "altered").await;
 
         // Patrol keeps going: reopening works and appends continue the seq.
-        let log = AuditLog::open(dir.log()).expect("reopen");
-        let next = log.append(entry("t4", Phase::After)).await.expect("append");
-        assert_eq!(next.seq, 4);
+        reopen_and_append(&dir, 4).await;
     }
 
     #[tokio::test]
     async fn rehashed_edit_shows_at_the_next_seq() {
-        let dir = TempDir::new("rehash");
-        let log = AuditLog::open(dir.log()).expect("open");
-        let mut records = append_n(&log, 3).await;
-        records[1].actor = "mallory".into();
+        let (dir, log, mut records) = three_records("rehash").await;
+        records[1].entry.actor = "mallory".into();
         records[1].hash = hash_of(&records[1]).expect("hash");
         let lines: Vec<String> = records
             .iter()
@@ -528,30 +521,22 @@ mod tests {
             .collect();
         std::fs::write(dir.log(), lines.concat()).expect("write log");
 
-        let b = log.verify().await.expect("verify").broken.expect("broken");
-        assert_eq!(b.seq, 3);
-        assert!(b.reason.contains("prev_hash"), "{}", b.reason);
+        expect_break(&log, (3, 3), "prev_hash").await;
     }
 
     #[tokio::test]
     async fn removed_record_shows() {
-        let dir = TempDir::new("remove");
-        let log = AuditLog::open(dir.log()).expect("open");
-        append_n(&log, 3).await;
+        let (dir, log, _) = three_records("remove").await;
         edit(&dir.log(), |t| {
             let lines: Vec<&str> = t.lines().collect();
             format!("{}\n{}\n", lines[0], lines[2])
         });
-        let b = log.verify().await.expect("verify").broken.expect("broken");
-        assert_eq!((b.seq, b.line), (2, 2));
-        assert!(b.reason.contains("seq 3 where 2"), "{}", b.reason);
+        expect_break(&log, (2, 2), "seq 3 where 2").await;
     }
 
     #[tokio::test]
     async fn truncated_last_line_shows_and_appends_go_on() {
-        let dir = TempDir::new("truncate");
-        let log = AuditLog::open(dir.log()).expect("open");
-        append_n(&log, 3).await;
+        let (dir, log, _) = three_records("truncate").await;
         let len = std::fs::metadata(dir.log()).expect("stat").len();
         let file = OpenOptions::new()
             .write(true)
@@ -559,23 +544,11 @@ mod tests {
             .expect("open rw");
         file.set_len(len - 10).expect("truncate");
 
-        let v = log.verify().await.expect("verify");
-        let b = v.broken.expect("broken");
-        assert_eq!((b.seq, b.line), (3, 3));
-        assert!(
-            b.reason.contains("not a valid audit record"),
-            "{}",
-            b.reason
-        );
+        let v = expect_break(&log, (3, 3), "not a valid audit record").await;
         assert_eq!(v.records, 2);
 
         // The damaged line stays on its own; the next record follows record 2.
-        let log = AuditLog::open(dir.log()).expect("reopen");
-        let next = log
-            .append(entry("t3", Phase::Before))
-            .await
-            .expect("append");
-        assert_eq!(next.seq, 3);
+        let (log, _) = reopen_and_append(&dir, 3).await;
         let text = std::fs::read_to_string(dir.log()).expect("read log");
         assert_eq!(text.lines().count(), 4);
         let v = log.verify().await.expect("verify");
@@ -590,20 +563,8 @@ mod tests {
         append_n(&log, 2).await;
         edit(&dir.log(), |t| t + "this is not json\n\u{0}\u{ff}\n");
 
-        let log = AuditLog::open(dir.log()).expect("reopen");
-        let next = log
-            .append(entry("t5", Phase::Before))
-            .await
-            .expect("append");
-        assert_eq!(next.seq, 3);
-        let v = log.verify().await.expect("verify");
-        let b = v.broken.expect("broken");
-        assert_eq!((b.seq, b.line), (3, 3));
-        assert!(
-            b.reason.contains("line 3 is not a valid audit record"),
-            "{}",
-            b.reason
-        );
+        let (log, _) = reopen_and_append(&dir, 3).await;
+        expect_break(&log, (3, 3), "line 3 is not a valid audit record").await;
         let seqs: Vec<u64> = log
             .read(10, None)
             .await

@@ -61,6 +61,15 @@ pub struct AuditRecord {
     pub seq: u64,
     /// Unix time, ms, when the record was written.
     pub time_ms: u64,
+    #[serde(flatten)]
+    pub entry: Entry,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// What a record says about an action, apart from its place in the chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
     pub phase: Phase,
     /// The admin who acted.
     pub actor: String,
@@ -77,8 +86,6 @@ pub struct AuditRecord {
     pub outcome: Option<Outcome>,
     pub revision_before: Option<i64>,
     pub revision_after: Option<i64>,
-    pub prev_hash: String,
-    pub hash: String,
 }
 
 /// Where the chain first fails to verify.

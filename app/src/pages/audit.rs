@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::audit::{AuditPage as Page, AuditRecord, Verification};
+use crate::components::layout::Table;
 use crate::components::loaded::loaded;
 use crate::components::time::utc;
 use crate::error::AppError;
@@ -57,17 +58,11 @@ fn AuditBody(page: Page) -> impl IntoView {
     view! {
         <ChainBanner verified />
         {empty}
-        <div class="table-wrap">
-            <table class="audit" data-testid="audit">
-                <thead>
-                    <tr>
-                        <th>"Seq"</th><th>"Time"</th><th>"Actor"</th><th>"Source"</th><th>"Action"</th>
-                        <th>"Target"</th><th>"Phase"</th><th>"Status"</th>
-                    </tr>
-                </thead>
-                <tbody>{records.into_iter().map(|r| view! { <AuditRow record=r /> }).collect_view()}</tbody>
-            </table>
-        </div>
+        <Table class="audit" testid="audit" columns=&[
+            "Seq", "Time", "Actor", "Source", "Action", "Target", "Phase", "Status"
+        ]>
+            {records.into_iter().map(|r| view! { <AuditRow record=r /> }).collect_view()}
+        </Table>
         {more.map(|m| view! { <p><a href=m data-testid="more">"Older…"</a></p> })}
     }
     .into_any()
@@ -111,6 +106,13 @@ fn ChainBanner(verified: Verification) -> impl IntoView {
 
 #[component]
 fn AuditRow(record: AuditRecord) -> impl IntoView {
+    let AuditRecord {
+        seq,
+        time_ms,
+        entry: record,
+        prev_hash,
+        hash,
+    } = record;
     let status = match &record.outcome {
         Some(o) => match (o.status, &o.error) {
             (Some(s), _) => s.to_string(),
@@ -136,9 +138,9 @@ fn AuditRow(record: AuditRecord) -> impl IntoView {
     let preflight = record.preflight.as_ref().map(pretty);
     let outcome = record.outcome.clone();
     view! {
-        <tr data-testid="audit-row" data-seq=record.seq data-phase=record.phase.as_str()>
-            <td>{record.seq}</td>
-            <td>{utc(record.time_ms)}</td>
+        <tr data-testid="audit-row" data-seq=seq data-phase=record.phase.as_str()>
+            <td>{seq}</td>
+            <td>{utc(time_ms)}</td>
             <td>{record.actor}</td>
             <td><code>{record.source}</code></td>
             <td>{record.action}</td>
@@ -159,7 +161,7 @@ fn AuditRow(record: AuditRecord) -> impl IntoView {
                         {o.error.map(|e| view! { <p class="bad">{e}</p> })}
                         <pre>{o.body}</pre>
                     })}
-                    <p class="muted small"><code>{format!("hash {} · prev {}", record.hash, record.prev_hash)}</code></p>
+                    <p class="muted small"><code>{format!("hash {hash} · prev {prev_hash}")}</code></p>
                 </details>
             </td>
         </tr>
