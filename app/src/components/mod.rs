@@ -1,6 +1,7 @@
 //! Pieces shared by several pages.
 
 pub mod dialog;
+pub mod layout;
 pub mod loaded;
 pub mod shell;
 pub mod sign_in_out;

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::layout::Table;
 use crate::keyspace::value::{render, Rendered};
 use crate::patroni::lag::{human_bytes, lsn_text};
 use crate::patroni::{Cluster, PendingSwitchover, TimelineSwitch};
@@ -104,20 +105,11 @@ pub fn TimelineHistory(history: Vec<TimelineSwitch>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
-            <table data-testid="timeline-history">
-                <thead>
-                    <tr>
-                        <th>"Timeline"</th>
-                        <th>"Ended at LSN"</th>
-                        <th>"Reason"</th>
-                        <th>"Time"</th>
-                        <th>"New leader"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <Table testid="timeline-history" columns=&[
+            "Timeline", "Ended at LSN", "Reason", "Time", "New leader"
+        ]>
+            {rows}
+        </Table>
     }
     .into_any()
 }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
+use crate::components::layout::Table;
 use crate::patroni::lag::{human_bytes, lsn_text};
 use crate::patroni::{Cluster, GoneMember, Member};
 
@@ -31,30 +32,13 @@ pub fn MemberTable(cluster: Cluster) -> impl IntoView {
         .map(|GoneMember { member, since_ms }| view! { <MemberRow member max_lag gone=Some(since_ms) /> })
         .collect_view();
     view! {
-        <div class="table-wrap">
-            <table class="members detail" data-testid="members">
-                <thead>
-                    <tr>
-                        <th>"Member"</th>
-                        <th>"Host"</th>
-                        <th>"Role"</th>
-                        <th>"State"</th>
-                        <th>"TL"</th>
-                        <th>"Receive LSN"</th>
-                        <th>"Receive lag"</th>
-                        <th>"Replay LSN"</th>
-                        <th>"Replay lag"</th>
-                        <th>"Failover"</th>
-                        <th>"Pending restart"</th>
-                        <th>"Scheduled restart"</th>
-                        <th>"Tags"</th>
-                        <th>"Patroni"</th>
-                        <th>"PostgreSQL"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}{gone}</tbody>
-            </table>
-        </div>
+        <Table class="members detail" testid="members" columns=&[
+            "Member", "Host", "Role", "State", "TL", "Receive LSN", "Receive lag",
+            "Replay LSN", "Replay lag", "Failover", "Pending restart", "Scheduled restart",
+            "Tags", "Patroni", "PostgreSQL"
+        ]>
+            {rows}{gone}
+        </Table>
     }
 }
 

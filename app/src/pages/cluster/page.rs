@@ -12,6 +12,7 @@ use super::live::follow;
 use super::members::MemberTable;
 use super::topology::Topology;
 use crate::cluster::{events_path, ClusterDetail, MemberLag};
+use crate::components::layout::Card;
 use crate::components::loaded::ErrorBanner;
 use crate::components::stream::WatchBadge;
 use crate::error::AppError;
@@ -132,30 +133,25 @@ fn ClusterLive(first: ClusterDetail, events: String) -> impl IntoView {
         {move || view! { <Banners cluster=cluster.get() /> }}
         <ActionPanel cluster />
         <div class="cluster-top">
-            <section class="card">
-                <h2>"Topology"</h2>
+            <Card title="Topology">
                 {move || view! { <Topology cluster=cluster.get() /> }}
-            </section>
-            <section class="card">
-                <h2>"Cluster"</h2>
+            </Card>
+            <Card title="Cluster">
                 {move || view! { <Facts cluster=cluster.get() /> }}
-            </section>
+            </Card>
         </div>
-        <section class="card">
-            <h2>"Members"</h2>
+        <Card title="Members">
             {move || view! { <MemberTable cluster=cluster.get() /> }}
-        </section>
-        <section class="card">
-            <h2>"Replication lag, last hour"</h2>
+        </Card>
+        <Card title="Replication lag, last hour">
             {move || {
                 let ClusterDetail { lag_history, now_ms, cluster, .. } = current.get();
                 lag_charts(lag_history, now_ms, cluster.maximum_lag_on_failover)
             }}
-        </section>
-        <section class="card">
-            <h2>"Timeline history"</h2>
+        </Card>
+        <Card title="Timeline history">
             {move || view! { <TimelineHistory history=history.get() /> }}
-        </section>
+        </Card>
         <section class="card">
             <details>
                 <summary><h2 class="inline">"Dynamic configuration"</h2></summary>

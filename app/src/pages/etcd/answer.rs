@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::action::EtcdAction;
 use super::call::{Answer, Done};
 use super::learner_env::LearnerEnv;
+use crate::components::layout::Table;
 use crate::etcd::defragment::DefragReport;
 use crate::etcd::EtcdStatus;
 use crate::patroni::lag::human_bytes;
@@ -156,12 +157,11 @@ fn DefragTable(report: DefragReport) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
-            <table class="defrag-report" data-testid="defrag-report">
-                <thead><tr><th>"Member"</th><th>"Was"</th><th>"DB size"</th><th>"Took"</th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <Table class="defrag-report" testid="defrag-report" columns=&[
+            "Member", "Was", "DB size", "Took"
+        ]>
+            {rows}
+        </Table>
     }
 }
 

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use super::client::get;
+use crate::components::layout::Table;
 use crate::etcd::snapshot::{Kept, KeptList};
 use crate::etcd::wire::API;
 use crate::patroni::lag::human_bytes;
@@ -61,13 +62,10 @@ fn KeptTable(snapshots: Vec<Kept>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
-            <table class="kept-table">
-                <thead><tr>
-                    <th>"File"</th><th>"Taken"</th><th>"Revision"</th><th>"Keys"</th><th>"Size"</th><th>"SHA-256"</th>
-                </tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <Table class="kept-table" columns=&[
+            "File", "Taken", "Revision", "Keys", "Size", "SHA-256"
+        ]>
+            {rows}
+        </Table>
     }
 }
