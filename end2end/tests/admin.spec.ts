@@ -1,5 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import { watchErrors } from './etcd';
+import { refusedToViewer, shootWideAndNarrow, typeToConfirm, wideWithErrors } from './helpers';
 
 /** Members of pg-meta that stream from the leader, as Patroni's REST API says. */
 async function streamingReplicas(): Promise<string[]> {
@@ -30,25 +31,20 @@ test('a viewer sees no admin actions, and the API refuses them', async ({ page }
   await expect(page.locator('[data-testid^=action-]')).toHaveCount(0);
   await expect(page.getByRole('button', { name: /switchover|failover|pause|restart/i })).toHaveCount(0);
 
-  const pause = await page.request.post('/api/v1/clusters/pg/pg-meta/pause', { data: { confirm: 'pg-meta' } });
-  expect(pause.status()).toBe(401);
+  await refusedToViewer(page, '/api/v1/clusters/pg/pg-meta/pause', { confirm: 'pg-meta' });
   expect(errors).toEqual([]);
 });
 
 test('an admin signs in through the form and runs a switchover to a chosen replica', async ({ page }) => {
   test.setTimeout(150_000);
-  const errors = watchErrors(page);
-  await page.setViewportSize({ width: 1280, height: 900 });
+  const errors = await wideWithErrors(page);
   await page.goto('/clusters/pg/pg-meta');
   await page.getByTestId('sign-in-link').click();
   await expect(page).toHaveURL(/\/sign-in\?next=\/clusters\/pg\/pg-meta$/);
   await expect(page.getByTestId('sign-in-user')).toHaveValue('admin');
   // Hydrated (the live stream is open), so the form signs in without a reload.
   await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ok');
-  await page.screenshot({ path: 'test-results/sign-in-1280.png' });
-  await page.setViewportSize({ width: 375, height: 700 });
-  await page.screenshot({ path: 'test-results/sign-in-375.png' });
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await shootWideAndNarrow(page, page, 'sign-in', { height: 700 });
 
   await signIn(page, 'not-the-password');
   await expect(page.getByTestId('sign-in-error')).toHaveText('Wrong user name or password.');
@@ -75,21 +71,9 @@ test('an admin signs in through the form and runs a switchover to a chosen repli
   await expect(dialog.locator(`[data-testid=candidate][data-candidate="${before}"]`)).toHaveCount(0);
   await row.getByTestId('candidate-radio').check();
 
-  const submit = dialog.getByTestId('action-submit');
-  const confirm = dialog.getByTestId('confirm-input');
-  await expect(submit).toBeDisabled();
-  await expect(dialog.getByTestId('submit-hint')).toHaveText(/^Type the name above exactly/);
-  await confirm.fill('pg-met');
-  await expect(submit).toBeDisabled();
-  await confirm.fill('pg-meta');
-  await expect(submit).toBeEnabled();
+  const { submit } = await typeToConfirm(dialog, /^Type the name above exactly/, 'pg-met', 'pg-meta');
   await expect(dialog.getByTestId('submit-hint')).toHaveText('');
-  await dialog.screenshot({ path: 'test-results/switchover-dialog-1280.png' });
-  await page.setViewportSize({ width: 375, height: 800 });
-  await page.screenshot({ path: 'test-results/switchover-dialog-375.png' });
-  await submit.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: 'test-results/switchover-dialog-375-bottom.png' });
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await shootWideAndNarrow(page, dialog, 'switchover-dialog', { bottom: submit });
 
   await submit.click();
   await expect(dialog.getByTestId('action-result')).toHaveAttribute('data-accepted', 'true', { timeout: 60_000 });
@@ -97,10 +81,7 @@ test('an admin signs in through the form and runs a switchover to a chosen repli
   await expect(follow).toHaveAttribute('data-state', 'met', { timeout: 60_000 });
   await expect(follow).toHaveText(new RegExp(`^New leader ${candidate} seen in etcd after \\d+\\.\\d s$`));
   await expect(dialog.getByTestId('result-line')).toContainText(candidate);
-  await dialog.screenshot({ path: 'test-results/switchover-done-1280.png' });
-  await page.setViewportSize({ width: 375, height: 700 });
-  await page.screenshot({ path: 'test-results/switchover-done-375.png' });
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await shootWideAndNarrow(page, dialog, 'switchover-done', { height: 700 });
   await expect(page.getByTestId('facts').getByTestId('leader')).toHaveText(candidate);
   await dialog.getByTestId('dialog-done').click();
   await expect(dialog).toHaveCount(0);

@@ -1,5 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { etcdctl, watchErrors } from './etcd';
+import { fitsEveryWidth, gotoLive, markDocument, wideWithErrors } from './helpers';
 
 /** `etcdctl endpoint status --cluster`: member ID (hex) and leader flag per line. */
 function endpointStatus(): { id: string; leader: boolean }[] {
@@ -10,10 +11,8 @@ function endpointStatus(): { id: string; leader: boolean }[] {
 }
 
 test('the etcd page shows three members, one leader and the quorum, and refreshes', async ({ page }) => {
-  const errors = watchErrors(page);
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto('/etcd');
-  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ok');
+  const errors = await wideWithErrors(page);
+  await gotoLive(page, '/etcd');
   const rows = page.getByTestId('etcd-member');
   await expect(rows).toHaveCount(3);
   await expect(page.locator('[data-testid=etcd-member][data-role=leader]')).toHaveCount(1);
@@ -34,39 +33,35 @@ test('the etcd page shows three members, one leader and the quorum, and refreshe
 
   // Live: a new reading within a few seconds, without a reload. Patroni
   // writes every 2 s, so the raft index moves too.
-  await page.evaluate(() => ((window as unknown as { __kept: boolean }).__kept = true));
+  const notReloaded = await markDocument(page);
   const readAt = await page.getByTestId('read-at').getAttribute('data-ms');
   const index = Number(await page.getByTestId('raft-index').first().textContent());
   await expect(page.getByTestId('read-at')).not.toHaveAttribute('data-ms', readAt ?? '', { timeout: 10_000 });
   await expect
     .poll(async () => Number(await page.getByTestId('raft-index').first().textContent()), { timeout: 10_000 })
     .toBeGreaterThan(index);
-  expect(await page.evaluate(() => (window as unknown as { __kept?: boolean }).__kept)).toBe(true);
+  await notReloaded();
   await page.screenshot({ path: '/tmp/patrol-etcd-live.png', fullPage: true });
   expect(errors).toEqual([]);
 });
 
 test('the etcd page reads well from a phone to a wide window', async ({ page }) => {
-  for (const width of [375, 1280, 1920]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.goto('/etcd');
-    await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ok');
-    await expect(page.getByTestId('etcd-member')).toHaveCount(3);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow, `horizontal overflow at ${width}px`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: `/tmp/patrol-etcd-${width}.png`, fullPage: true });
-  }
+  await fitsEveryWidth(
+    page,
+    '/etcd',
+    (width) => `/tmp/patrol-etcd-${width}.png`,
+    () => expect(page.getByTestId('etcd-member')).toHaveCount(3),
+  );
 });
 
 test('the nav link opens the etcd page in the browser, no reload', async ({ page }) => {
   const errors = watchErrors(page);
-  await page.goto('/');
-  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ok');
-  await page.evaluate(() => ((window as unknown as { __kept: boolean }).__kept = true));
+  await gotoLive(page, '/');
+  const notReloaded = await markDocument(page);
   await page.getByRole('link', { name: 'etcd', exact: true }).click();
   await expect(page).toHaveURL(/\/etcd$/);
   await expect(page.getByTestId('etcd-member')).toHaveCount(3);
   await expect(page.getByTestId('quorum')).toHaveText('3 voting members, can lose 1');
-  expect(await page.evaluate(() => (window as unknown as { __kept?: boolean }).__kept)).toBe(true);
+  await notReloaded();
   expect(errors).toEqual([]);
 });

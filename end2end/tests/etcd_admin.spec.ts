@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
 import { watchErrors } from './etcd';
+import { refusedToViewer, shootWideAndNarrow, typeToConfirm, wideWithErrors } from './helpers';
 
 /** `etcdctl snapshot status -w json` of a file. */
 function snapshotStatus(file: string): { hash: number; revision: number; totalKey: number; totalSize: number } {
@@ -34,15 +35,13 @@ test('a viewer sees no etcd admin panel, and the routes refuse', async ({ page }
   await expect(page.locator('[data-testid^=etcd-action-]')).toHaveCount(0);
   await expect(page.getByRole('button', { name: /snapshot|compact|defragment|leader|learner|member/i })).toHaveCount(0);
 
-  const snap = await page.request.post('/api/v1/etcd/snapshot', { data: { confirm: 'etcd' } });
-  expect(snap.status()).toBe(401);
+  await refusedToViewer(page, '/api/v1/etcd/snapshot', { confirm: 'etcd' });
   expect(errors).toEqual([]);
 });
 
 test('an admin downloads a snapshot etcdctl reads, and defragments one follower', async ({ page }) => {
   test.setTimeout(120_000);
-  const errors = watchErrors(page);
-  await page.setViewportSize({ width: 1280, height: 900 });
+  const errors = await wideWithErrors(page);
   await signInToEtcd(page);
   const panel = page.getByTestId('etcd-admin');
   await expect(panel).toBeVisible();
@@ -51,35 +50,21 @@ test('an admin downloads a snapshot etcdctl reads, and defragments one follower'
   // No alarms and no learners on the test bed: those buttons stay away.
   await expect(panel.getByTestId('etcd-action-disarm')).toHaveCount(0);
   await expect(panel.getByTestId('etcd-action-promote')).toHaveCount(0);
-  await panel.screenshot({ path: 'test-results/etcd-admin-panel-1280.png' });
-  await page.setViewportSize({ width: 375, height: 800 });
-  await panel.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: 'test-results/etcd-admin-panel-375.png' });
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await shootWideAndNarrow(page, panel, 'etcd-admin-panel', { scrollTo: panel });
 
   // Snapshot: the word first, then a native download.
   await panel.getByTestId('etcd-action-snapshot').click();
   const dialog = page.getByTestId('action-dialog');
   await expect(dialog).toHaveAttribute('data-action', 'snapshot');
   await expect(dialog.getByTestId('snapshot-file')).toHaveText(/^patrol-[0-9a-f]+-\d+-<time>\.db$/);
-  const submit = dialog.getByTestId('action-submit');
-  const confirm = dialog.getByTestId('confirm-input');
-  await expect(submit).toBeDisabled();
-  await expect(dialog.getByTestId('submit-hint')).toHaveText(/^Type the word above exactly/);
-  await confirm.fill('etc');
-  await expect(submit).toBeDisabled();
-  await confirm.fill('etcd');
-  await expect(submit).toBeEnabled();
+  const { submit, confirm } = await typeToConfirm(dialog, /^Type the word above exactly/, 'etc', 'etcd');
 
   // The page reads etcd again every 3 s; the open dialog keeps its state.
   const readAt = await page.getByTestId('read-at').getAttribute('data-ms');
   await expect(page.getByTestId('read-at')).not.toHaveAttribute('data-ms', readAt ?? '', { timeout: 10_000 });
   await expect(confirm).toHaveValue('etcd');
   await expect(submit).toBeEnabled();
-  await dialog.screenshot({ path: 'test-results/etcd-snapshot-dialog-1280.png' });
-  await page.setViewportSize({ width: 375, height: 800 });
-  await page.screenshot({ path: 'test-results/etcd-snapshot-dialog-375.png' });
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await shootWideAndNarrow(page, dialog, 'etcd-snapshot-dialog');
 
   const [download] = await Promise.all([page.waitForEvent('download'), submit.click()]);
   const name = download.suggestedFilename();
@@ -112,10 +97,7 @@ test('an admin downloads a snapshot etcdctl reads, and defragments one follower'
   await expect(dialog.getByTestId('preflight-lost')).toHaveText(/^\d+ revisions$/);
   expect(current).toBeGreaterThan(5);
   await dialog.getByTestId('confirm-input').fill('etcd');
-  await dialog.screenshot({ path: 'test-results/etcd-compact-dialog-1280.png' });
-  await page.setViewportSize({ width: 375, height: 800 });
-  await page.screenshot({ path: 'test-results/etcd-compact-dialog-375.png' });
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await shootWideAndNarrow(page, dialog, 'etcd-compact-dialog');
   await dialog.getByTestId('dialog-cancel').click();
   await expect(dialog).toHaveCount(0);
 
@@ -163,8 +145,7 @@ test('an admin downloads a snapshot etcdctl reads, and defragments one follower'
 
 test('the member dialogs follow the chosen member and stay off until its name is typed', async ({ page }) => {
   // Nothing is submitted here: the test bed keeps its members and leader.
-  const errors = watchErrors(page);
-  await page.setViewportSize({ width: 1280, height: 900 });
+  const errors = await wideWithErrors(page);
   await signInToEtcd(page);
   const panel = page.getByTestId('etcd-admin');
   const dialog = page.getByTestId('action-dialog');
@@ -203,10 +184,7 @@ test('the member dialogs follow the chosen member and stay off until its name is
   await expect(dialog.getByTestId('confirm-word')).toHaveText('etcd9');
   await confirm.fill('etcd9');
   await expect(submit).toBeEnabled();
-  await dialog.screenshot({ path: 'test-results/etcd-add-learner-1280.png' });
-  await page.setViewportSize({ width: 375, height: 800 });
-  await page.screenshot({ path: 'test-results/etcd-add-learner-375.png' });
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await shootWideAndNarrow(page, dialog, 'etcd-add-learner');
   await dialog.getByTestId('dialog-cancel').click();
   await expect(dialog).toHaveCount(0);
 

@@ -1,5 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { etcdctl, watchErrors } from './etcd';
+import { clusterComesAndGoes, fitsEveryWidth, gotoLive, markDocument } from './helpers';
 
 test('overview hydrates and shows both clusters with their real leaders', async ({ page }) => {
   const errors = watchErrors(page);
@@ -24,32 +25,16 @@ test('overview hydrates and shows both clusters with their real leaders', async 
 
 test('a cluster written to etcd appears and vanishes without a reload', async ({ page }) => {
   const errors = watchErrors(page);
-  await page.goto('/');
-  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ok');
-  const scope = `e2e-${Date.now()}`;
-  const card = page.locator(`[data-testid=cluster][data-scope="${scope}"]`);
+  await gotoLive(page, '/');
   // Marks the document so a reload would be noticed.
-  await page.evaluate(() => ((window as unknown as { __kept: boolean }).__kept = true));
-  try {
-    etcdctl('put', `/service/${scope}/leader`, 'e2e-node');
-    await expect(card.getByTestId('leader')).toHaveText('e2e-node', { timeout: 5_000 });
-  } finally {
-    etcdctl('del', '--prefix', `/service/${scope}/`);
-  }
-  await expect(card).toHaveCount(0, { timeout: 5_000 });
-  expect(await page.evaluate(() => (window as unknown as { __kept?: boolean }).__kept)).toBe(true);
+  const notReloaded = await markDocument(page);
+  await clusterComesAndGoes(page, `e2e-${Date.now()}`, 'e2e-node');
+  await notReloaded();
   expect(errors).toEqual([]);
 });
 
 test('navigation works from a phone-sized to a wide window', async ({ page }) => {
-  for (const width of [375, 1280, 1920]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.goto('/');
-    await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ok');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow, `horizontal overflow at ${width}px`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: `test-results/overview-${width}.png`, fullPage: true });
-  }
+  await fitsEveryWidth(page, '/', (width) => `test-results/overview-${width}.png`);
   await page.getByRole('link', { name: 'Keys' }).click();
   await expect(page).toHaveURL(/\/keys\/$/);
   await expect(page.getByTestId('dir')).toHaveText('/');

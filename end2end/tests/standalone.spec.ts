@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
-import { etcdctl, watchErrors } from './etcd';
+import { watchErrors } from './etcd';
+import { clusterComesAndGoes, gotoLive, markDocument } from './helpers';
 
 // The directory playwright.config.ts copied patrol into, alone.
 const standaloneDir = process.env.PATROL_E2E_DIR;
@@ -54,17 +55,9 @@ test('the binary copied alone into an empty directory serves every page, hydrate
   );
 
   // The overview follows etcd without a reload.
-  await page.evaluate(() => ((window as unknown as { __kept: boolean }).__kept = true));
-  const scope = `e2e-standalone-${Date.now()}`;
-  const card = page.locator(`[data-testid=cluster][data-scope="${scope}"]`);
-  try {
-    etcdctl('put', `/service/${scope}/leader`, 'standalone-node');
-    await expect(card.getByTestId('leader')).toHaveText('standalone-node', { timeout: 5_000 });
-  } finally {
-    etcdctl('del', '--prefix', `/service/${scope}/`);
-  }
-  await expect(card).toHaveCount(0, { timeout: 5_000 });
-  expect(await page.evaluate(() => (window as unknown as { __kept?: boolean }).__kept)).toBe(true);
+  const notReloaded = await markDocument(page);
+  await clusterComesAndGoes(page, `e2e-standalone-${Date.now()}`, 'standalone-node');
+  await notReloaded();
   blocked.push(...(await violations()));
 
   // Every page loads from the server and hydrates.
@@ -75,12 +68,11 @@ test('the binary copied alone into an empty directory serves every page, hydrate
     blocked.push(...(await violations()));
   }
   // Client-side navigation works too: a hydrated link does not reload.
-  await page.goto('/');
-  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ok');
-  await page.evaluate(() => ((window as unknown as { __kept: boolean }).__kept = true));
+  await gotoLive(page, '/');
+  const stillLoaded = await markDocument(page);
   await page.getByRole('link', { name: 'Keys' }).click();
   await expect(page.getByTestId('dir')).toHaveText('/');
-  expect(await page.evaluate(() => (window as unknown as { __kept?: boolean }).__kept)).toBe(true);
+  await stillLoaded();
 
   blocked.push(...(await violations()));
   expect(blocked).toEqual([]);

@@ -38,6 +38,12 @@ pub async fn call(http: &reqwest::Client, method: Method, url: &str, body: Value
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
+/// The answer of a call to `path`, which must have come with `status`.
+pub fn expect_status(path: &str, (got, answer): (u16, Value), status: u16) -> Value {
+    assert_eq!(got, status, "{path}: {answer}");
+    answer
+}
+
 /// The actions of the audit log's `after` records, newest first.
 pub fn actions_done(audit: &Value) -> Vec<Value> {
     let records = audit["records"].as_array().into_iter().flatten();
@@ -85,12 +91,19 @@ impl Admin {
         self.call(Method::POST, path, body).await
     }
 
+    /// Posts `body` to `path`, which must answer `status`: the answer.
+    pub async fn answers(&self, path: &str, body: Value, status: u16) -> Value {
+        expect_status(path, self.post(path, body).await, status)
+    }
+
     /// Posts `body` to `path`, which must refuse it with `status` and an
     /// error that says `part`.
     pub async fn refused(&self, path: &str, body: Value, status: u16, part: &str) {
-        let (got, answer) = self.post(path, body).await;
-        assert_eq!(got, status, "{answer}");
-        assert!(super::says(&answer["error"], part), "{answer}");
+        let answer = expect_status(path, self.post(path, body).await, status);
+        assert!(
+            super::says(&answer["error"], part),
+            "{path}, {part:?}: {answer}"
+        );
     }
 
     /// `GET .../<kind>/preflight` of `cluster` (`pg/pg-meta`).

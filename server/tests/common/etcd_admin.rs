@@ -54,6 +54,12 @@ impl EtcdAdmin {
         self.call(Method::POST, path, body).await
     }
 
+    /// Posts `body` to `/api/v1/etcd<path>`, which must answer `status`:
+    /// the answer.
+    pub async fn answers(&self, path: &str, body: Value, status: u16) -> Value {
+        admin::expect_status(path, self.post(path, body).await, status)
+    }
+
     /// `GET /api/v1/etcd/status`.
     pub async fn status(&self) -> Value {
         let (code, body) = self.call(Method::GET, "/status", Value::Null).await;

@@ -7,7 +7,7 @@ use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -34,6 +34,18 @@ pub fn percent_encode(s: &str, keep: &str) -> String {
 /// its cause.
 pub fn says(v: &serde_json::Value, part: &str) -> bool {
     v.as_str().is_some_and(|s| s.contains(part))
+}
+
+/// Runs `cmd` to its end: its output, once it has succeeded (else the test
+/// fails with what it wrote to standard error).
+pub fn succeed(cmd: &mut Command) -> Output {
+    let out = cmd.output().unwrap_or_else(|e| panic!("run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 /// Gives this test process rustls' ring provider, as `patrol` itself does:
@@ -124,6 +136,22 @@ impl Patrol {
             .expect("request");
         let status = resp.status().as_u16();
         (status, resp.text().await.expect("body"))
+    }
+
+    /// `POST path` with a body of `content_type` as given, however bad.
+    pub async fn post(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(format!("{}{path}", self.url))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 
     pub async fn json(&self, path: &str) -> serde_json::Value {

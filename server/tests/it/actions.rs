@@ -36,31 +36,18 @@ async fn switchover_is_confirmed_pinned_carried_out_and_recorded() {
     let revision = pf["revision"].as_i64().expect("revision is a number");
     assert_eq!(pf["candidates"].as_array().map(Vec::len), Some(2), "{pf}");
 
-    admin
-        .refused(
-            &format!("{PG}/switchover"),
-            json!({ "candidate": to, "confirm": "pg", "revision": revision }),
-            400,
-            r#"type "pg-meta""#,
-        )
-        .await;
-    admin
-        .refused(
-            &format!("{PG}/switchover"),
-            json!({ "candidate": "nobody", "confirm": "pg-meta", "revision": revision }),
-            400,
-            "not a replica",
-        )
-        .await;
+    let switchover = format!("{PG}/switchover");
+    for (confirm, candidate, refusal) in [
+        ("pg", to.as_str(), r#"type "pg-meta""#),
+        ("pg-meta", "nobody", "not a replica"),
+    ] {
+        let body = json!({ "candidate": candidate, "confirm": confirm, "revision": revision });
+        admin.refused(&switchover, body, 400, refusal).await;
+    }
 
     let started = std::time::Instant::now();
-    let (status, body) = admin
-        .post(
-            &format!("{PG}/switchover"),
-            json!({ "candidate": to, "confirm": "pg-meta", "revision": revision }),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    let ask = json!({ "candidate": to, "confirm": "pg-meta", "revision": revision });
+    let body = admin.answers(&switchover, ask, 200).await;
     assert_eq!(body["accepted"], true, "{body}");
     assert_eq!(body["expect"]["kind"], "new_leader", "{body}");
     until_key("/pg/pg-meta/leader", Duration::from_secs(30), |v| {
@@ -73,18 +60,9 @@ async fn switchover_is_confirmed_pinned_carried_out_and_recorded() {
     );
 
     // The same decision again rests on a leader that is gone.
-    let (status, body) = admin
-        .post(
-            &format!("{PG}/switchover"),
-            json!({ "candidate": leader, "confirm": "pg-meta", "revision": revision }),
-        )
-        .await;
-    assert_eq!(status, 409, "{body}");
-    let error = body["error"].as_str().unwrap_or_default();
-    assert!(
-        error.contains(&format!("leader was {leader}, is now {to}")),
-        "{body}"
-    );
+    let again = json!({ "candidate": leader, "confirm": "pg-meta", "revision": revision });
+    let moved = format!("leader was {leader}, is now {to}");
+    admin.refused(&switchover, again, 409, &moved).await;
 
     let audit = admin.audit().await;
     assert_eq!(audit["verified"]["ok"], true, "{audit}");
@@ -115,24 +93,15 @@ async fn a_scheduled_switchover_is_written_to_etcd_and_cancelled() {
         })
         .await;
     let revision = pf["revision"].as_i64().expect("revision");
+    let switchover = format!("{PG}/switchover");
+    let at = |when| json!({ "scheduled_at": when, "confirm": "pg-meta", "revision": revision });
     let past = (chrono::Utc::now() - chrono::Duration::minutes(5)).to_rfc3339();
     admin
-        .refused(
-            &format!("{PG}/switchover"),
-            json!({ "scheduled_at": past, "confirm": "pg-meta", "revision": revision }),
-            400,
-            "not in the future",
-        )
+        .refused(&switchover, at(past), 400, "not in the future")
         .await;
 
-    let at = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
-    let (status, body) = admin
-        .post(
-            &format!("{PG}/switchover"),
-            json!({ "scheduled_at": at, "confirm": "pg-meta", "revision": revision }),
-        )
-        .await;
-    assert_eq!(status, 202, "{body}");
+    let future = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
+    let body = admin.answers(&switchover, at(future), 202).await;
     assert_eq!(
         body["expect"],
         json!({ "kind": "scheduled", "present": true })
@@ -162,18 +131,15 @@ async fn pause_and_resume_with_rest_credentials_and_a_stale_revision() {
     assert_eq!(pf["paused"], false, "mycluster starts unpaused: {pf}");
     let seen = pf["revision"].as_i64().expect("revision");
 
-    let (status, body) = admin
-        .post(&format!("{DB}/pause"), json!({ "confirm": "mycluster" }))
-        .await;
-    assert_eq!(status, 200, "{body}");
+    let confirm = json!({ "confirm": "mycluster" });
+    let pause = format!("{DB}/pause");
+    admin.answers(&pause, confirm.clone(), 200).await;
     until_key("/db/mycluster/config", Duration::from_secs(10), |v| {
         v.is_some_and(|v| v.contains(r#""pause":true"#) || v.contains(r#""pause": true"#))
     })
     .await;
-    let (status, body) = admin
-        .post(&format!("{DB}/pause"), json!({ "confirm": "mycluster" }))
-        .await;
-    assert_eq!(status, 412, "already paused: {body}");
+    // Already paused: nothing to do.
+    admin.answers(&pause, confirm.clone(), 412).await;
 
     let to = eligible(&pf).unwrap_or_else(|| "mycluster-2".into());
     admin
@@ -185,10 +151,9 @@ async fn pause_and_resume_with_rest_credentials_and_a_stale_revision() {
         )
         .await;
 
-    let (status, body) = admin
-        .post(&format!("{DB}/resume"), json!({ "confirm": "mycluster" }))
+    admin
+        .answers(&format!("{DB}/resume"), confirm.clone(), 200)
         .await;
-    assert_eq!(status, 200, "{body}");
     until_key("/db/mycluster/config", Duration::from_secs(10), |v| {
         v.is_some_and(|v| !v.contains(r#""pause""#))
     })
@@ -196,10 +161,7 @@ async fn pause_and_resume_with_rest_credentials_and_a_stale_revision() {
 
     // Without Patroni's credentials, Patroni's refusal comes back verbatim.
     let bare = Admin::start(false);
-    let (status, body) = bare
-        .post(&format!("{DB}/pause"), json!({ "confirm": "mycluster" }))
-        .await;
-    assert_eq!(status, 502, "{body}");
+    let body = bare.answers(&pause, confirm, 502).await;
     assert_eq!(body["status"], 401, "{body}");
     assert!(says(&body["explanation"], "--patroni-rest"), "{body}");
     eprintln!("Patroni's 401 body: {}", body["body"]);
@@ -229,13 +191,8 @@ async fn failover_promotes_the_named_sync_standby() {
             .is_some_and(|cs| cs.iter().any(|c| c["name"] == "sync" && c["ok"] == true)),
         "{pf}"
     );
-    let (status, body) = admin
-        .post(
-            &format!("{DB}/failover"),
-            json!({ "candidate": to, "confirm": "mycluster", "revision": pf["revision"] }),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    let ask = json!({ "candidate": to, "confirm": "mycluster", "revision": pf["revision"] });
+    let body = admin.answers(&format!("{DB}/failover"), ask, 200).await;
     until_key("/db/mycluster/leader", Duration::from_secs(30), |v| {
         v == Some(to.as_str())
     })

@@ -96,6 +96,34 @@ async fn session_with(http: &reqwest::Client, patrol: &Patrol, name: &str, value
     resp.json().await.expect("JSON")
 }
 
+/// Checks that `session` (a cookie as `name=value`) is the admin's until
+/// `sign_out` is sent with it: its answer clears the cookie, after which
+/// the old cookie signs no one in. The status of that answer.
+async fn signed_in_until(
+    http: &reqwest::Client,
+    patrol: &Patrol,
+    session: &str,
+    sign_out: reqwest::RequestBuilder,
+) -> StatusCode {
+    let me = session_with(http, patrol, "cookie", session).await;
+    assert_eq!(me["admin"], "admin", "{me}");
+    let out = sign_out
+        .header("cookie", session)
+        .send()
+        .await
+        .expect("sign out");
+    assert!(out.headers()["set-cookie"]
+        .to_str()
+        .is_ok_and(|c| c.contains("Max-Age=0")));
+    let after = session_with(http, patrol, "cookie", session).await;
+    assert_eq!(
+        after["admin"],
+        Value::Null,
+        "the old cookie must not work after sign-out"
+    );
+    out.status()
+}
+
 #[tokio::test]
 async fn sign_in_sets_a_strict_http_only_cookie_and_sign_out_ends_it() {
     let dir = TempDir::new("auth");
@@ -128,24 +156,8 @@ async fn sign_in_sets_a_strict_http_only_cookie_and_sign_out_ends_it() {
         !cookie.contains("Secure"),
         "plain-http Patrol must not mark it Secure: {cookie}"
     );
-    let me = session_with(&http, &patrol, "cookie", &session).await;
-    assert_eq!(me["admin"], "admin");
-
-    let out = http
-        .delete(format!("{}/api/v1/session", patrol.url))
-        .header("cookie", &session)
-        .send()
-        .await
-        .expect("DELETE");
-    assert!(out.headers()["set-cookie"]
-        .to_str()
-        .is_ok_and(|c| c.contains("Max-Age=0")));
-    let after = session_with(&http, &patrol, "cookie", &session).await;
-    assert_eq!(
-        after["admin"],
-        Value::Null,
-        "the old cookie must not work after sign-out"
-    );
+    let sign_out = http.delete(format!("{}/api/v1/session", patrol.url));
+    signed_in_until(&http, &patrol, &session, sign_out).await;
     // The password and the hash never reach the log.
     let log = patrol.log();
     assert!(
@@ -305,21 +317,9 @@ async fn the_sign_in_form_shares_the_cookie_and_the_slowdown_with_the_rest_route
     let ok = form_sign_in(&http, &patrol, "user=admin&password=s3cret%20pass").await;
     assert_eq!(ok.status(), StatusCode::OK);
     let (_, session) = session_cookie(&ok, "Secure");
-    let body = session_with(&http, &patrol, "cookie", &session).await;
-    assert_eq!(body["admin"], "admin");
-
-    let out = http
-        .post(format!("{}/api/sign_out", patrol.url))
-        .header("cookie", &session)
-        .send()
-        .await
-        .expect("POST /api/sign_out");
-    assert_eq!(out.status(), StatusCode::OK);
-    assert!(out.headers()["set-cookie"]
-        .to_str()
-        .is_ok_and(|c| c.contains("Max-Age=0")));
-    let body = session_with(&http, &patrol, "cookie", &session).await;
-    assert_eq!(body["admin"], Value::Null);
+    let sign_out = http.post(format!("{}/api/sign_out", patrol.url));
+    let status = signed_in_until(&http, &patrol, &session, sign_out).await;
+    assert_eq!(status, StatusCode::OK);
 
     // The sign-in above cleared the address's failures. Six on the REST
     // route: the form's next attempt waits its turn like the REST route's

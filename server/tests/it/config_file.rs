@@ -64,36 +64,25 @@ fn flags_then_environment_then_file_then_defaults() {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
     assert!(stdout.starts_with("configuration OK\n"), "{stdout}");
-    assert!(
-        shown(&stdout, "dial_timeout").contains("4s  (command line)"),
-        "{stdout}"
-    );
-    assert!(
-        shown(&stdout, "command_timeout").contains("9s  (environment ETCDCTL_COMMAND_TIMEOUT)"),
-        "{stdout}"
-    );
-    assert!(
-        shown(&stdout, "admin_user").contains(&format!("dba  ({file} line 4)")),
-        "{stdout}"
-    );
-    assert!(
-        shown(&stdout, "namespace").contains("/pg,db  ("),
-        "{stdout}"
-    );
-    assert!(
-        shown(&stdout, "secure_cookies").contains("line 6"),
-        "{stdout}"
-    );
-    assert!(
-        shown(&stdout, "listen").contains("127.0.0.1:8000  (default)"),
-        "{stdout}"
-    );
     // A relative path in the file is taken from the file's directory.
-    let audit = dir.path().join("audit.log");
-    assert!(
-        shown(&stdout, "audit_log").contains(&audit.to_string_lossy().into_owned()),
-        "{stdout}"
-    );
+    let audit = dir.path().join("audit.log").to_string_lossy().into_owned();
+    for (key, value_and_source) in [
+        ("dial_timeout", "4s  (command line)".to_owned()),
+        (
+            "command_timeout",
+            "9s  (environment ETCDCTL_COMMAND_TIMEOUT)".to_owned(),
+        ),
+        ("admin_user", format!("dba  ({file} line 4)")),
+        ("namespace", "/pg,db  (".to_owned()),
+        ("secure_cookies", "line 6".to_owned()),
+        ("listen", "127.0.0.1:8000  (default)".to_owned()),
+        ("audit_log", audit),
+    ] {
+        assert!(
+            shown(&stdout, key).contains(&value_and_source),
+            "{key}: {stdout}"
+        );
+    }
 
     // PATROL_CONFIG names the file as well as --config does.
     let out = patrol(&["check-config"], &[("PATROL_CONFIG", &file)]);

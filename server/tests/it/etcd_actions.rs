@@ -181,32 +181,31 @@ async fn defragment_goes_member_by_member_leader_last_and_the_leader_moves() {
         .and_then(|m| m["name"].as_str())
         .map(str::to_owned)
         .expect("a follower");
-    let (code, body) = admin
-        .post(
+    // A member is confirmed by its name, the leader's move by the new one's.
+    for (path, body, status) in [
+        (
             "/defragment",
             json!({ "member": follower, "confirm": "etcd" }),
-        )
-        .await;
-    assert_eq!(code, 400, "a member is confirmed by its name: {body}");
-    let (code, body) = admin
-        .post(
+            400,
+        ),
+        (
             "/defragment",
             json!({ "member": follower, "confirm": follower }),
-        )
-        .await;
-    assert_eq!(code, 200, "{body}");
-
-    let (code, body) = admin
-        .post("/move-leader", json!({ "to": follower, "confirm": leader }))
-        .await;
-    assert_eq!(code, 400, "{body}");
-    let (code, body) = admin
-        .post(
+            200,
+        ),
+        (
+            "/move-leader",
+            json!({ "to": follower, "confirm": leader }),
+            400,
+        ),
+        (
             "/move-leader",
             json!({ "to": follower, "confirm": follower }),
-        )
-        .await;
-    assert_eq!(code, 200, "{body}");
+            200,
+        ),
+    ] {
+        admin.answers(path, body, status).await;
+    }
     admin
         .status_until("the follower leads", |s| EtcdAdmin::leader(s) == follower)
         .await;

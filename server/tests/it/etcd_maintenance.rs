@@ -16,7 +16,7 @@ use app::etcd::Gateway;
 use app::etcd::{compact, defragment, defragment_all, disarm_all, move_leader};
 use app::etcd::{save_snapshot, snapshot};
 use etcd_client::{DeleteOptions, GetOptions};
-use scratch::{ready, wait_for, Cluster};
+use scratch::{wait_for, Cluster};
 
 mod membership;
 
@@ -38,11 +38,16 @@ async fn churn(gw: &Gateway, prefix: &str) {
             .await
             .expect("put");
     }
+    clear(gw, prefix).await;
+}
+
+/// Deletes everything under `prefix` and compacts its history away.
+async fn clear(gw: &Gateway, prefix: &str) {
     let mut client = gw.client().await.expect("client");
     client
         .delete(prefix, Some(DeleteOptions::new().with_prefix()))
         .await
-        .expect("delete");
+        .unwrap_or_else(|e| panic!("delete {prefix}: {e}"));
     compact(gw, CompactTo::KeepLast(1), true)
         .await
         .expect("compact");
@@ -50,9 +55,7 @@ async fn churn(gw: &Gateway, prefix: &str) {
 
 #[tokio::test]
 async fn a_snapshot_streams_in_chunks_into_a_file_etcdctl_reads() {
-    let cluster = Cluster::start("snap", 1, &[]);
-    let gw = cluster.gateway();
-    ready(&gw, 1).await;
+    let (_cluster, gw, _) = Cluster::start_ready("snap", 1, &[]).await;
     let mut last = 0;
     for i in 0..5 {
         last = put(&gw, &format!("/snap/{i}"), vec![b'v'; 100_000])
@@ -79,17 +82,12 @@ async fn a_snapshot_streams_in_chunks_into_a_file_etcdctl_reads() {
     let on_disk = std::fs::metadata(&path).expect("snapshot file").len();
     assert_eq!(taken.bytes, on_disk);
     assert_eq!(taken.name, "m1");
-    let out = Command::new("etcdctl")
-        .env("ETCDCTL_API", "3")
-        .env_remove("ETCDCTL_ENDPOINTS")
-        .args(["snapshot", "status", "-w", "json"])
-        .arg(&path)
-        .output()
-        .expect("run etcdctl");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::succeed(
+        Command::new("etcdctl")
+            .env("ETCDCTL_API", "3")
+            .env_remove("ETCDCTL_ENDPOINTS")
+            .args(["snapshot", "status", "-w", "json"])
+            .arg(&path),
     );
     let status: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert!(status["revision"].as_i64() >= Some(last), "{status}");
@@ -98,9 +96,8 @@ async fn a_snapshot_streams_in_chunks_into_a_file_etcdctl_reads() {
 
 #[tokio::test]
 async fn compaction_moves_the_compaction_point() {
-    let cluster = Cluster::start("compact", 1, &[]);
-    let gw = cluster.gateway();
-    assert_eq!(ready(&gw, 1).await.compact_revision, None);
+    let (_cluster, gw, status) = Cluster::start_ready("compact", 1, &[]).await;
+    assert_eq!(status.compact_revision, None);
     let mut revs = Vec::new();
     for i in 0..5 {
         revs.push(
@@ -148,9 +145,7 @@ async fn compaction_moves_the_compaction_point() {
 
 #[tokio::test]
 async fn defragmentation_goes_member_by_member_leader_last() {
-    let mut cluster = Cluster::start("defrag", 3, &[]);
-    let gw = cluster.gateway();
-    ready(&gw, 3).await;
+    let (mut cluster, gw, _) = Cluster::start_ready("defrag", 3, &[]).await;
     churn(&gw, "/defrag/").await;
     let report = defragment_all(&gw).await.expect("defragment");
     assert_eq!(report.stopped, None);
@@ -178,9 +173,8 @@ async fn defragmentation_goes_member_by_member_leader_last() {
 
 #[tokio::test]
 async fn a_nospace_alarm_clears_after_compaction_defragmentation_and_disarm() {
-    let cluster = Cluster::start("nospace", 1, &["--quota-backend-bytes=2097152"]);
-    let gw = cluster.gateway();
-    ready(&gw, 1).await;
+    let (_cluster, gw, _) =
+        Cluster::start_ready("nospace", 1, &["--quota-backend-bytes=2097152"]).await;
     // etcd checks the quota against the database file, which grows when
     // a batch commits (every 100 ms): write at a pace it notices.
     let mut full = None;
@@ -207,14 +201,8 @@ async fn a_nospace_alarm_clears_after_compaction_defragmentation_and_disarm() {
         status.risks()
     );
 
-    let mut client = gw.client().await.expect("client");
-    client
-        .delete("/fill/", Some(DeleteOptions::new().with_prefix()))
-        .await
-        .expect("deleting works under NOSPACE");
-    compact(&gw, CompactTo::KeepLast(1), true)
-        .await
-        .expect("compact");
+    // Deleting works under NOSPACE.
+    clear(&gw, "/fill/").await;
     defragment_all(&gw).await.expect("defragment");
     assert_eq!(disarm_all(&gw).await.expect("disarm").alarms, []);
     put(&gw, "/fill/again", b"ok".to_vec())
@@ -224,9 +212,7 @@ async fn a_nospace_alarm_clears_after_compaction_defragmentation_and_disarm() {
 
 #[tokio::test]
 async fn leadership_moves_to_a_chosen_follower() {
-    let cluster = Cluster::start("move", 3, &[]);
-    let gw = cluster.gateway();
-    let status = ready(&gw, 3).await;
+    let (_cluster, gw, status) = Cluster::start_ready("move", 3, &[]).await;
     let leader = status.members.iter().find(|m| m.is_leader).expect("leader");
     let target = status
         .members

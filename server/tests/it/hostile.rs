@@ -296,28 +296,19 @@ async fn big_member_values_are_not_carried_in_pages_or_events() {
 #[tokio::test]
 async fn bad_bodies_are_400_and_unknown_api_routes_a_json_404() {
     let (_dir, _etcd, _client, patrol) = setup("hostile-api", &[]).await;
-    let http = reqwest::Client::new();
     // A server function given the wrong arguments.
     for body in [r#"{"confirm":"x"}"#, "not json", ""] {
-        let resp = http
-            .post(format!("{}/api/actions/pause", patrol.url))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .expect("POST");
+        let resp = patrol
+            .post("/api/actions/pause", "application/json", body)
+            .await;
         assert_eq!(resp.status().as_u16(), 400, "{body}");
         let text = resp.text().await.expect("body");
         assert!(text.contains("Invalid"), "{body}: {text}");
     }
     // A REST route given a body that is not JSON.
-    let resp = http
-        .post(format!("{}/api/v1/session", patrol.url))
-        .header("content-type", "application/json")
-        .body("{")
-        .send()
-        .await
-        .expect("POST");
+    let resp = patrol
+        .post("/api/v1/session", "application/json", "{")
+        .await;
     assert_eq!(resp.status().as_u16(), 400);
     for path in [
         "/api/v1/nope",

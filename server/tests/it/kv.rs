@@ -78,6 +78,32 @@ fn enc(s: &str) -> String {
     percent_encode(s, "/")
 }
 
+/// The names a listing of `path` gives, `limit` entries a page, following
+/// `next` for at most `pages` pages; each page must answer 200 and hold at
+/// most `limit` entries.
+async fn every_page(patrol: &Patrol, path: &str, limit: usize, pages: usize) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    for _ in 0..pages {
+        let url = format!(
+            "/api/v1/kv/ls?path={}&limit={limit}&after={}",
+            enc(path),
+            enc(&after)
+        );
+        let (status, page) = patrol.get(&url).await;
+        assert_eq!(status, 200, "{page}");
+        let n = names(&page, "keys").len() + names(&page, "dirs").len();
+        assert!(n <= limit, "{page}");
+        seen.extend(names(&page, "keys"));
+        seen.extend(names(&page, "dirs"));
+        match page["next"].as_str() {
+            Some(next) => after = next.to_owned(),
+            None => break,
+        }
+    }
+    seen
+}
+
 fn names(list: &Value, field: &str) -> Vec<String> {
     list[field]
         .as_array()
@@ -110,25 +136,7 @@ async fn a_level_lists_its_children_with_counts_and_pages() {
     assert!(list["next"].is_null());
 
     // Two entries a page: a, b | c, dir1 | dir2 — in key order, no repeats.
-    let mut seen = Vec::new();
-    let mut after = String::new();
-    for _ in 0..5 {
-        let url = format!(
-            "/api/v1/kv/ls?path={}&limit=2&after={}",
-            enc(&s.prefix),
-            enc(&after)
-        );
-        let (status, page) = patrol.get(&url).await;
-        assert_eq!(status, 200, "{page}");
-        let n = names(&page, "keys").len() + names(&page, "dirs").len();
-        assert!(n <= 2, "{page}");
-        seen.extend(names(&page, "keys"));
-        seen.extend(names(&page, "dirs"));
-        match page["next"].as_str() {
-            Some(next) => after = next.to_owned(),
-            None => break,
-        }
-    }
+    let mut seen = every_page(&patrol, &s.prefix, 2, 5).await;
     seen.sort();
     assert_eq!(seen, ["a", "b", "c", "dir1", "dir2"]);
 
@@ -259,6 +267,16 @@ async fn a_leased_key_shows_its_ttl_and_a_deleted_key_is_gone() {
     let _ = s.etcd.lease_revoke(lease).await;
 }
 
+/// The values of a history answer's versions, newest first.
+fn values(history: &Value) -> Vec<Value> {
+    history["versions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .map(|v| v["value"].clone())
+        .collect()
+}
+
 #[tokio::test]
 async fn history_walks_back_to_the_compaction_point() {
     let mut s = Scratch::new("history").await;
@@ -271,13 +289,7 @@ async fn history_walks_back_to_the_compaction_point() {
         .get(&format!("/api/v1/kv/history?key={}", enc(&key)))
         .await;
     assert_eq!(status, 200, "{h}");
-    let values: Vec<_> = h["versions"]
-        .as_array()
-        .expect("versions")
-        .iter()
-        .map(|v| v["value"].clone())
-        .collect();
-    assert_eq!(values, ["three", "two", "one"]);
+    assert_eq!(values(&h), ["three", "two", "one"]);
     assert_eq!(h["versions"][0]["version"], 3);
     assert!(h["compacted"].is_null());
 
@@ -293,13 +305,7 @@ async fn history_walks_back_to_the_compaction_point() {
     let (_, after) = patrol
         .get(&format!("/api/v1/kv/history?key={}", enc(&key)))
         .await;
-    let values: Vec<_> = after["versions"]
-        .as_array()
-        .expect("versions")
-        .iter()
-        .map(|v| v["value"].clone())
-        .collect();
-    assert_eq!(values, ["three"], "{after}");
+    assert_eq!(values(&after), ["three"], "{after}");
     assert!(says(&after["compacted"], "compacted"), "{after}");
 }
 
@@ -403,26 +409,7 @@ async fn a_big_level_lists_every_child_once_in_order() {
     assert_eq!(names(&list, "dirs"), want);
     assert_eq!(names(&list, "keys"), plain);
 
-    let mut seen = Vec::new();
-    let mut after = String::new();
-    for _ in 0..20 {
-        let url = format!(
-            "/api/v1/kv/ls?path={}&limit=7&after={}",
-            enc(&s.prefix),
-            enc(&after)
-        );
-        let (_, page) = patrol.get(&url).await;
-        assert!(
-            names(&page, "dirs").len() + names(&page, "keys").len() <= 7,
-            "{page}"
-        );
-        seen.extend(names(&page, "dirs"));
-        seen.extend(names(&page, "keys"));
-        match page["next"].as_str() {
-            Some(next) => after = next.to_owned(),
-            None => break,
-        }
-    }
+    let mut seen = every_page(&patrol, &s.prefix, 7, 20).await;
     seen.sort();
     let mut all: Vec<String> = want.into_iter().chain(plain.map(str::to_owned)).collect();
     all.sort();

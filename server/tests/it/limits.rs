@@ -38,6 +38,21 @@ async fn watch_ready(patrol: &Patrol, prefix: &str) -> Events {
     events
 }
 
+/// Puts `key` into etcd: the next event of `events`, which must come
+/// within 10 s.
+async fn put_then_event(
+    client: &mut etcd_client::Client,
+    events: &mut Events,
+    key: &str,
+) -> (String, serde_json::Value) {
+    client.put(key, "v", None).await.expect("put");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    events
+        .next(deadline.into())
+        .await
+        .unwrap_or_else(|| panic!("no event within 10 s of the put of {key}"))
+}
+
 fn addr(patrol: &Patrol) -> String {
     patrol.url.trim_start_matches("http://").to_owned()
 }
@@ -87,12 +102,7 @@ async fn slow_headers_and_idle_connections_are_closed_but_event_streams_live() {
 
     // The event stream opened first outlived them all and still delivers.
     assert!(started.elapsed() >= Duration::from_secs(10));
-    client.put("/live/k", "v", None).await.expect("put");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let (name, data) = events
-        .next(deadline.into())
-        .await
-        .expect("an event after the put");
+    let (name, data) = put_then_event(&mut client, &mut events, "/live/k").await;
     assert_eq!(
         (name.as_str(), data["key"].as_str()),
         ("put", Some("/live/k"))
@@ -129,13 +139,8 @@ async fn connection_caps_hold_without_cutting_open_streams() {
     assert!(patrol
         .log()
         .contains("--max-connections-per-address reached"));
-    client.put("/cap/k", "v", None).await.expect("put");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let (name, _) = events
-        .next(deadline.into())
-        .await
-        .expect("the stream still delivers");
-    assert_eq!(name, "put");
+    let (name, _) = put_then_event(&mut client, &mut events, "/cap/k").await;
+    assert_eq!(name, "put", "the stream still delivers");
     // Once the dawdlers are gone, new connections are served again.
     drop(held);
     tokio::time::sleep(Duration::from_millis(200)).await;

@@ -191,8 +191,9 @@ async fn a_nofailover_replica_is_refused() {
     };
     std::fs::write(&path, format!("{original}\ntags:\n  nofailover: true\n")).expect("write");
     let reload = format!("{PG}/members/{replica}/reload");
-    let (status, body) = admin.post(&reload, json!({ "confirm": replica })).await;
-    assert_eq!(status, 202, "{body}");
+    admin
+        .answers(&reload, json!({ "confirm": replica }), 202)
+        .await;
     let pf = admin
         .preflight_until(
             "pg/pg-meta",
@@ -205,17 +206,13 @@ async fn a_nofailover_replica_is_refused() {
         .await;
     let c = candidate(&pf, &replica);
     assert!(reasons(c).contains("nofailover: tagged nofailover"), "{c}");
-    let (status, body) = admin
-        .post(
-            &format!("{PG}/failover"),
-            json!({ "candidate": replica, "confirm": "pg-meta", "revision": pf["revision"] }),
-        )
-        .await;
-    assert_eq!(status, 412, "{body}");
+    let ask = json!({ "candidate": replica, "confirm": "pg-meta", "revision": pf["revision"] });
+    admin.answers(&format!("{PG}/failover"), ask, 412).await;
 
     drop(tagged);
-    let (status, body) = admin.post(&reload, json!({ "confirm": replica })).await;
-    assert_eq!(status, 202, "{body}");
+    admin
+        .answers(&reload, json!({ "confirm": replica }), 202)
+        .await;
     admin
         .preflight_until("pg/pg-meta", "failover", "the tag gone again", |p| {
             candidate(p, &replica)["eligible"] == true

@@ -36,13 +36,19 @@ fn rest_password() -> String {
     std::env::var("PATROL_TESTBED_RESTPASSWORD").unwrap_or_else(|_| "patrol-rest-secret".into())
 }
 
+/// Patrol's configuration from the Patroni file at `path` and `flags`.
+fn load(path: &str, flags: &[&str]) -> server::config::Loaded {
+    let args = ["patrol", "--patroni-config", path].into_iter();
+    server::config::load(args.chain(flags.iter().copied()))
+        .unwrap_or_else(|e| panic!("{path} {flags:?}: {e:?}"))
+}
+
 #[test]
 fn every_test_bed_file_gives_etcd_the_namespace_and_the_rest_login() {
     let endpoints: Vec<String> = testbed_endpoints().split(',').map(str::to_owned).collect();
     for (path, namespace, scope) in files() {
         let path = path.to_string_lossy().into_owned();
-        let loaded = server::config::load(["patrol", "--patroni-config", &path])
-            .unwrap_or_else(|e| panic!("{path}: {e:?}"));
+        let loaded = load(&path, &[]);
         let c = &loaded.config;
         assert_eq!(c.endpoints, endpoints, "{path}");
         assert_eq!(c.namespaces, [namespace], "{path}");
@@ -77,23 +83,14 @@ fn every_test_bed_file_gives_etcd_the_namespace_and_the_rest_login() {
 fn flags_and_the_rest_file_win_over_the_patroni_file() {
     let (path, _, _) = files().remove(3);
     let path = path.to_string_lossy().into_owned();
-    let loaded = server::config::load([
-        "patrol",
-        "--patroni-config",
+    let loaded = load(
         &path,
-        "--namespace",
-        "/pg",
-        "--patroni-user",
-        "someone:else",
-    ])
-    .expect("loads");
+        &["--namespace", "/pg", "--patroni-user", "someone:else"],
+    );
     assert_eq!(loaded.config.namespaces, ["/pg"]);
-    let rest = loaded
-        .config
-        .patroni_rest()
-        .expect("REST")
-        .credentials("/db", "mycluster");
-    assert_eq!(rest.username.as_deref(), Some("someone"));
+    let rest = loaded.config.patroni_rest().expect("REST");
+    let mycluster = rest.credentials("/db", "mycluster");
+    assert_eq!(mycluster.username.as_deref(), Some("someone"));
 
     // A --patroni-rest file's default login beats the Patroni file's; what
     // that default leaves unset (here the CA) still comes from it.
@@ -105,32 +102,15 @@ fn flags_and_the_rest_file_win_over_the_patroni_file() {
     )
     .expect("write");
     let rest_file = rest_file.to_string_lossy().into_owned();
-    let loaded = server::config::load([
-        "patrol",
-        "--patroni-config",
-        &path,
-        "--patroni-rest",
-        &rest_file,
-    ])
-    .expect("loads");
-    let rest = loaded
-        .config
-        .patroni_rest()
-        .expect("REST")
-        .credentials("/db", "mycluster");
-    assert_eq!(rest.username.as_deref(), Some("file-user"));
-    assert_eq!(rest.password.as_deref(), Some("file-pass"));
+    let loaded = load(&path, &["--patroni-rest", &rest_file]);
+    let rest = loaded.config.patroni_rest().expect("REST");
+    let mycluster = rest.credentials("/db", "mycluster");
+    assert_eq!(mycluster.username.as_deref(), Some("file-user"));
+    assert_eq!(mycluster.password.as_deref(), Some("file-pass"));
 
     // The test bed's own file names only /db/mycluster: its clusters keep
     // that login, others get the Patroni file's as the default.
-    let loaded = server::config::load([
-        "patrol",
-        "--patroni-config",
-        &path,
-        "--patroni-rest",
-        &testbed::patroni_rest_file(),
-    ])
-    .expect("loads");
+    let loaded = load(&path, &["--patroni-rest", &testbed::patroni_rest_file()]);
     let rest = loaded.config.patroni_rest().expect("REST");
     assert_eq!(
         rest.credentials("/db", "mycluster").password,

@@ -26,15 +26,24 @@ fn without(config: PatroniRestConfig) -> PatroniRest {
     PatroniRest::new(config).expect("client")
 }
 
+/// The `n`th member of each test bed cluster: namespace, scope, member
+/// name and its Patroni API URL.
+fn members(n: u8) -> [(&'static str, &'static str, String, String); 2] {
+    [("/db", "mycluster"), ("/pg", "pg-meta")].map(|(namespace, scope)| {
+        let member = format!("{scope}-{n}");
+        let api_url = format!("{}/patroni", rest_url(&member));
+        (namespace, scope, member, api_url)
+    })
+}
+
 #[tokio::test]
 async fn status_of_live_members() {
     let rest = configured();
-    for (namespace, scope, member) in [
-        ("/db", "mycluster", "mycluster-1"),
-        ("/pg", "pg-meta", "pg-meta-1"),
-    ] {
-        let api_url = format!("{}/patroni", rest_url(member));
-        let status = rest.status(namespace, scope, &api_url).await.expect(member);
+    for (namespace, scope, member, api_url) in members(1) {
+        let status = rest
+            .status(namespace, scope, &api_url)
+            .await
+            .expect(&member);
         assert!(status["state"].is_string(), "{member}: {status}");
         assert_eq!(status["patroni"]["scope"], scope, "{status}");
     }
@@ -56,17 +65,13 @@ async fn status_of_a_closed_port_says_so_quickly() {
 #[tokio::test]
 async fn reload_with_credentials_is_accepted() {
     let rest = configured();
-    for (namespace, scope, member) in [
-        ("/db", "mycluster", "mycluster-2"),
-        ("/pg", "pg-meta", "pg-meta-2"),
-    ] {
-        let api_url = format!("{}/patroni", rest_url(member));
+    for (namespace, scope, member, api_url) in members(2) {
         let reply = rest
             .send(namespace, scope, &api_url, Method::POST, "/reload", None)
             .await;
         assert_eq!(reply.status, Some(202), "{member}: {reply:?}");
         assert!(reply.accepted() && reply.error.is_none(), "{reply:?}");
-        assert_eq!(reply.url, format!("{}/reload", rest_url(member)));
+        assert_eq!(reply.url, format!("{}/reload", rest_url(&member)));
     }
 }
 

@@ -39,12 +39,7 @@ async fn serves_while_etcd_is_down_and_recovers_without_restart() {
     // The last state seen stays visible, and the page still renders.
     let clusters = patrol.json("/api/v1/clusters").await;
     assert_eq!(clusters[0]["leader"], "crashy-1");
-    let page = reqwest::get(&patrol.url)
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("html");
+    let (_, page) = patrol.text("/").await;
     assert!(page.contains("etcd is unreachable"), "the page says so");
 
     etcd.resume();

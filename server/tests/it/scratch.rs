@@ -63,6 +63,19 @@ impl Cluster {
         cluster
     }
 
+    /// [`Cluster::start`], then waits until every member is healthy and one
+    /// leads: the cluster, a gateway to it and that first status.
+    pub async fn start_ready(
+        tag: &str,
+        n: usize,
+        extra: &[&str],
+    ) -> (Cluster, Gateway, EtcdStatus) {
+        let cluster = Cluster::start(tag, n, extra);
+        let gw = cluster.gateway();
+        let status = ready(&gw, n).await;
+        (cluster, gw, status)
+    }
+
     fn spawn(&self, m: &Member, initial: &str, state: &str, extra: &[&str]) -> Child {
         let data = self.dir.path().join(&m.name);
         etcd(m, &data, initial, state, &self.token)

@@ -185,13 +185,10 @@ async fn unknown_addresses_get_the_not_found_page_with_its_headers() {
 #[tokio::test]
 async fn the_snapshot_answer_may_be_framed_by_patrols_own_page_only() {
     let patrol = start();
-    let resp = reqwest::Client::new()
-        .post(format!("{}/api/v1/etcd/snapshot", patrol.url))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("confirm=etcd")
-        .send()
-        .await
-        .expect("request");
+    let form = "application/x-www-form-urlencoded";
+    let resp = patrol
+        .post("/api/v1/etcd/snapshot", form, "confirm=etcd")
+        .await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert_protected("snapshot refusal", resp.headers(), "SAMEORIGIN");
     assert_eq!(header(resp.headers(), "cache-control"), "no-store");

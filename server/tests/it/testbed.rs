@@ -113,12 +113,7 @@ async fn health_names_the_etcd() {
 async fn overview_page_is_rendered_on_the_server() {
     let patrol = start();
     patrol.wait_reachable(Duration::from_secs(10)).await;
-    let html = reqwest::get(&patrol.url)
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("html");
+    let (_, html) = patrol.text("/").await;
     let leader = leader_in_etcd("/pg/pg-meta/leader");
     for needle in ["pg-meta", "mycluster", leader.as_str(), "read-only"] {
         assert!(html.contains(needle), "page lacks {needle}");

@@ -10,16 +10,7 @@ use std::time::Duration;
 use common::{etcdctl, free_port, Etcd, Patrol, TempDir};
 
 fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run openssl");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeed(Command::new("openssl").current_dir(dir).args(args));
 }
 
 /// A CA, then a certificate for `name` signed by it (`san` for servers).

@@ -8,13 +8,11 @@ use app::etcd::membership::{add_learner, promote, remove_member};
 use app::etcd::status::read_status;
 
 use crate::common::free_port;
-use crate::scratch::{ready, wait_for, when_settled, Cluster};
+use crate::scratch::{wait_for, when_settled, Cluster};
 
 #[tokio::test]
 async fn a_learner_joins_is_promoted_and_leaves() {
-    let mut cluster = Cluster::start("learner", 3, &[]);
-    let gw = cluster.gateway();
-    ready(&gw, 3).await;
+    let (mut cluster, gw, _) = Cluster::start_ready("learner", 3, &[]).await;
     let peer = format!("http://127.0.0.1:{}", free_port());
     let peers = std::slice::from_ref(&peer);
     let added = when_settled(|| add_learner(&gw, "m4", peers))
@@ -74,9 +72,7 @@ async fn a_learner_joins_is_promoted_and_leaves() {
 
 #[tokio::test]
 async fn a_removal_that_would_cost_the_quorum_is_refused() {
-    let mut cluster = Cluster::start("remove", 3, &[]);
-    let gw = cluster.gateway();
-    ready(&gw, 3).await;
+    let (mut cluster, gw, _) = Cluster::start_ready("remove", 3, &[]).await;
     cluster.kill(2);
     let status = wait_for(&gw, "m3 down", |s| s.quorum.healthy_voting == 2).await;
     assert_eq!(
