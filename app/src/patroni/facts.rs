@@ -3,8 +3,9 @@
 //! what it could read; nothing here fails.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::json::{as_object, object, parse_json};
 use super::member::lsn;
 
 /// Patroni's default `maximum_lag_on_failover` (1 MiB).
@@ -197,33 +198,6 @@ pub fn failsafe(text: &str, warnings: &mut Vec<String>) -> Vec<String> {
     object("failsafe", text, warnings)
         .map(|map| map.keys().cloned().collect())
         .unwrap_or_default()
-}
-
-/// `text` as JSON; `None`, with a warning naming `key`, when it is not.
-pub(crate) fn parse_json(key: &str, text: &str, warnings: &mut Vec<String>) -> Option<Value> {
-    serde_json::from_str(text)
-        .map_err(|e| warnings.push(format!("{key}: malformed JSON ({e})")))
-        .ok()
-}
-
-/// `text` as a JSON object; `None`, with a warning naming `key`, when it is
-/// malformed or another kind of JSON.
-pub(crate) fn object(
-    key: &str,
-    text: &str,
-    warnings: &mut Vec<String>,
-) -> Option<Map<String, Value>> {
-    as_object(key, parse_json(key, text, warnings)?, warnings)
-}
-
-fn as_object(key: &str, v: Value, warnings: &mut Vec<String>) -> Option<Map<String, Value>> {
-    match v {
-        Value::Object(map) => Some(map),
-        _ => {
-            warnings.push(format!("{key}: not a JSON object"));
-            None
-        }
-    }
 }
 
 #[cfg(test)]

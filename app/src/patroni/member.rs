@@ -154,7 +154,7 @@ impl RawMember {
             state: "unknown".into(),
             ..Member::default()
         };
-        let Some(json) = super::facts::object(&format!("members/{name}"), value, warnings) else {
+        let Some(json) = super::json::object(&format!("members/{name}"), value, warnings) else {
             return RawMember {
                 member,
                 patroni_role: None,

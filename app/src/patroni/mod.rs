@@ -5,6 +5,7 @@
 
 mod cluster;
 pub mod facts;
+mod json;
 mod key;
 pub mod lag;
 mod member;
