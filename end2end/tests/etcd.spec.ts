@@ -65,3 +65,32 @@ test('the nav link opens the etcd page in the browser, no reload', async ({ page
   await notReloaded();
   expect(errors).toEqual([]);
 });
+
+test('the etcd page shows upgrade readiness: members agree, versions, v2 off, no learners', async ({ page }) => {
+  const errors = watchErrors(page);
+  await gotoLive(page, '/etcd');
+  const card = page.getByTestId('etcd-readiness');
+  await expect(card.getByRole('heading', { name: 'Upgrade readiness' })).toBeVisible();
+  await expect(card.getByTestId('hashkv')).toHaveText(/^3 of 3 agree at revision \d+$/);
+  await expect(card.getByTestId('hashkv-alarm')).toHaveCount(0);
+  await expect(card.getByTestId('cluster-version')).toHaveText('3.4.0');
+  await expect(card.getByTestId('next-step')).toContainText('3.4 → 3.5');
+  await expect(card.getByTestId('v2-store')).toHaveText('v2 API off: nothing to migrate');
+  await expect(card.getByTestId('learners')).toHaveText('0 of 1: etcd allows 1 learner by default (--max-learners)');
+  await expect(card.getByTestId('readiness-warnings')).toHaveCount(0);
+
+  // One row per member, each hashed, all with the same hash, versions as etcdctl reports them.
+  const rows = card.getByTestId('readiness-member');
+  await expect(rows).toHaveCount(3);
+  await expect(card.locator('[data-testid=readiness-member][data-checked=true]')).toHaveCount(3);
+  const hashes = await card.getByTestId('hash').allTextContents();
+  expect(hashes.every((h) => /^\d+$/.test(h))).toBe(true);
+  expect(new Set(hashes).size).toBe(1);
+  const versions = etcdctl('endpoint', 'status', '--cluster')
+    .split('\n')
+    .map((line) => line.split(',').map((f) => f.trim())[2]);
+  const shownVersions = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[1]?.textContent ?? ''));
+  expect(shownVersions.sort()).toEqual(versions.sort());
+  await card.screenshot({ path: '/tmp/patrol-etcd-readiness.png' });
+  expect(errors).toEqual([]);
+});

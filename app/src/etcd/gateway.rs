@@ -76,6 +76,8 @@ pub(super) struct Inner {
     pub(super) read_turn: std::sync::atomic::AtomicUsize,
     /// The `/etcd` page's reading, shared by every viewer.
     status_feed: status::Feed,
+    /// The last upgrade readiness check, shared by every viewer.
+    readiness: super::readiness::Cache,
 }
 
 /// Why a TLS flag combination or certificate file cannot be used.
@@ -125,6 +127,7 @@ impl Gateway {
                 read_health: read::Health::default(),
                 read_turn: std::sync::atomic::AtomicUsize::new(0),
                 status_feed: status::Feed::default(),
+                readiness: super::readiness::Cache::default(),
             }),
         })
     }
@@ -171,6 +174,11 @@ impl Gateway {
     /// The shared `/etcd` reading (see [`status::Feed`]).
     pub(crate) fn status_feed(&self) -> &status::Feed {
         &self.inner.status_feed
+    }
+
+    /// The shared upgrade readiness check (see [`super::readiness::Cache`]).
+    pub(crate) fn readiness_cache(&self) -> &super::readiness::Cache {
+        &self.inner.readiness
     }
 
     /// Patrol changed the cluster: the `/etcd` pages get a new reading

@@ -14,6 +14,7 @@ pub mod defragment;
 pub mod leader;
 pub mod membership;
 mod quorum;
+pub mod readiness;
 pub mod snapshot;
 pub mod wire;
 

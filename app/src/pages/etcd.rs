@@ -1,6 +1,6 @@
 //! `/etcd`: the etcd cluster Patroni depends on, as `etcdctl endpoint
 //! status --cluster` shows it, with quorum and alarms; refreshed every few
-//! seconds while open.
+//! seconds while open; below it, the upgrade readiness check.
 
 mod action;
 mod admin;
@@ -17,6 +17,7 @@ mod learner_env;
 mod members;
 mod membership;
 mod pick;
+mod readiness;
 mod snapshot;
 
 use leptos::prelude::*;
@@ -27,6 +28,7 @@ use crate::error::AppError;
 use crate::etcd::EtcdStatus;
 use admin::EtcdAdmin;
 use members::MemberTable;
+use readiness::ReadinessCard;
 
 /// The etcd cluster as `GET /api/v1/etcd/status` shows it, from the one
 /// reading every open page shares: a new one every few seconds while
@@ -69,6 +71,8 @@ pub fn EtcdPage() -> impl IntoView {
                 <MemberTable members=s.members />
             })}
         </Transition>
+        // Its own check and refresh, slower than the status above.
+        <ReadinessCard />
     }
 }
 

@@ -28,6 +28,7 @@ const READ_ONLY_SERVER_FNS: &[&str] = &[
     "keys/search",
     "keys/history",
     "etcd_status",
+    "etcd_readiness",
     "actions/switchover-preflight",
     "actions/failover-preflight",
     // Signing in and out is for anyone (the sign-in is rate-limited).

@@ -20,6 +20,7 @@ mod config_file;
 mod etcd;
 mod etcd_actions;
 mod etcd_maintenance;
+mod etcd_readiness;
 mod etcd_status_shared;
 mod guard;
 mod hostile;

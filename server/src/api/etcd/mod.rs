@@ -11,6 +11,7 @@ mod defragment;
 mod kept;
 mod leader;
 mod membership;
+mod readiness;
 mod snapshot;
 
 use app::action::actor::Actor;
@@ -44,6 +45,7 @@ pub fn routes() -> Routes {
         .at("/compact", post(compact::compact))
         .at("/defragment", post(defragment::defragment))
         .at("/move-leader", post(leader::move_leader))
+        .at("/readiness", get(readiness::show))
 }
 
 /// `GET /status`: `etcdctl endpoint status --cluster` and more: every

@@ -1,0 +1,14 @@
+//! Upgrade readiness: read-only, open to viewers.
+
+use app::error::AppError;
+use app::etcd::readiness::{readiness, Readiness};
+use app::state::AppState;
+use axum::extract::State;
+use axum::Json;
+
+/// `GET /readiness`: hashkv across members at one revision, versions and
+/// the next upgrade step, the v2 store, learners against the limit. The
+/// check is shared with the `/etcd` page: made afresh at most every 10 s.
+pub async fn show(State(state): State<AppState>) -> Result<Json<Readiness>, AppError> {
+    Ok(Json(readiness(&state.etcd).await?))
+}
