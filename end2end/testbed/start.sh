@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts Patrol's local test bed, on 127.0.0.1 only: a 3-member etcd (v3 API)
-# and two Patroni clusters, pg-meta (namespace /pg, 3 nodes, failsafe_mode) and
-# mycluster (namespace /db, 2 nodes, synchronous_mode). Installs what it needs
+# and three Patroni clusters, pg-meta (namespace /pg, 3 nodes, failsafe_mode),
+# mycluster (namespace /db, 2 nodes, synchronous_mode) and quorum (namespace
+# /db, 3 nodes, synchronous_mode: quorum). Installs what it needs
 # first (Debian bookworm, as root). Waits until both clusters have a leader and
 # streaming replicas. Idempotent: when it all runs already it only waits for that;
 # when some members died it starts those again; leftovers of a dead test bed go.
@@ -27,6 +28,9 @@ patroni_members=(
   "pg-meta-3 pg-meta /pg 15433 18003"
   "mycluster-1 mycluster /db 15441 18011"
   "mycluster-2 mycluster /db 15442 18012"
+  "quorum-1 quorum /db 15451 18021"
+  "quorum-2 quorum /db 15452 18022"
+  "quorum-3 quorum /db 15453 18023"
 )
 replicator_password=patrol-repl
 rewind_password=patrol-rewind
@@ -215,9 +219,16 @@ say "etcd healthy after $(elapsed) s"
 # --- Patroni ------------------------------------------------------------------
 etcd_hosts=$(for m in "${etcd_members[@]}"; do read -r _ c _ <<<"$m"; printf '    - 127.0.0.1:%s\n' "$c"; done)
 write_patroni_config() { # NAME SCOPE NAMESPACE PG_PORT REST_PORT
-  local name=$1 scope=$2 namespace=$3 pg_port=$4 rest_port=$5 md="$dir/$1" mode_line rest_auth=""
+  local name=$1 scope=$2 namespace=$3 pg_port=$4 rest_port=$5 md="$dir/$1" mode_line rest_auth="" tags=""
+  # quorum-3 never joins quorum's voters, so a switchover to it is one
+  # Patroni refuses.
+  [ "$name" = quorum-3 ] && tags="tags:
+  nosync: true"
   case $scope in
     pg-meta) mode_line="failsafe_mode: true" ;;
+    # Quorum commit (Patroni 4): ANY 1 of the standbys confirms a commit.
+    quorum) mode_line="synchronous_mode: quorum
+    synchronous_node_count: 1" ;;
     mycluster)
       mode_line="synchronous_mode: true"
       # YAML single-quoted string: a ' is written twice.
@@ -229,6 +240,7 @@ write_patroni_config() { # NAME SCOPE NAMESPACE PG_PORT REST_PORT
 scope: $scope
 namespace: $namespace
 name: $name
+$tags
 log:
   level: INFO
 restapi:
@@ -295,6 +307,16 @@ EOF
 for m in "${patroni_todo[@]}"; do
   read -r name scope namespace pg_port rest_port <<<"$m"
   md="$dir/$name"
+  # quorum-3 (nosync) starts once its cluster is initialised, so it never
+  # wins the bootstrap race: led by it, quorum would have no replica outside
+  # its voters for the tests to try.
+  if [ "$name" = quorum-3 ]; then
+    bootstrapped=$((SECONDS + 60))
+    until [ -n "$(etcdctl_tb get /db/quorum/initialize --print-value-only 2>/dev/null)" ] ||
+      ((SECONDS > bootstrapped)); do
+      sleep 0.5
+    done
+  fi
   install -d -o postgres -g postgres -m 700 "$md"
   write_patroni_config "$name" "$scope" "$namespace" "$pg_port" "$rest_port" >"$md/patroni.yml"
   chown postgres:postgres "$md/patroni.yml"
@@ -330,7 +352,7 @@ if members is None:
     sys.exit(1)
 leaders = [m["name"] for m in members if m.get("role") == "leader" and m.get("state") == "running"]
 streaming = [m["name"] for m in members if m.get("role") != "leader" and m.get("state") == "streaming"]
-sync = [m["name"] for m in members if m.get("role") == "sync_standby"]
+sync = [m["name"] for m in members if m.get("role") in ("sync_standby", "quorum_standby")]
 ok = (not silent and len(members) == len(urls) and len(leaders) == 1
       and len(streaming) == len(urls) - 1 and (sync or not need_sync))
 print("%s: leader %s, streaming %s%s%s" % (
@@ -343,15 +365,19 @@ EOF
 urls_of() { for m in "${patroni_members[@]}"; do read -r _ s _ _ r <<<"$m"; [ "$s" = "$1" ] && echo "http://127.0.0.1:$r"; done; }
 mapfile -t pg_meta_urls < <(urls_of pg-meta)
 mapfile -t mycluster_urls < <(urls_of mycluster)
+mapfile -t quorum_urls < <(urls_of quorum)
 
 deadline=$((SECONDS + TIMEOUT))
 while :; do
   ok=1
   a=$(cluster_ready pg-meta 0 "${pg_meta_urls[@]}") || ok=0
   b=$(cluster_ready mycluster 1 "${mycluster_urls[@]}") || ok=0
+  c=$(cluster_ready quorum 1 "${quorum_urls[@]}") || ok=0
   if ((ok)) && [ -n "$(etcdctl_tb get /pg/pg-meta/leader --print-value-only)" ] &&
      [ -n "$(etcdctl_tb get /db/mycluster/leader --print-value-only)" ] &&
-     [ -n "$(etcdctl_tb get /db/mycluster/sync --print-value-only)" ]; then
+     [ -n "$(etcdctl_tb get /db/mycluster/sync --print-value-only)" ] &&
+     [ -n "$(etcdctl_tb get /db/quorum/leader --print-value-only)" ] &&
+     grep -q '"quorum"' <<<"$(etcdctl_tb get /db/quorum/sync --print-value-only)"; then
     break
   fi
   dead=()
@@ -362,7 +388,8 @@ while :; do
   if ((${#dead[@]})) || ((SECONDS >= deadline)); then
     echo "$a" >&2
     echo "$b" >&2
-    tails "$dir"/pg-meta-*/patroni.log "$dir"/mycluster-*/patroni.log
+    echo "$c" >&2
+    tails "$dir"/pg-meta-*/patroni.log "$dir"/mycluster-*/patroni.log "$dir"/quorum-*/patroni.log
     if ((${#dead[@]})); then die "Patroni died: ${dead[*]} (logs: $dir/<member>/patroni.log; stop.sh cleans up)"; fi
     die "clusters not ready after $TIMEOUT s (logs: $dir/<member>/patroni.log; stop.sh cleans up)"
   fi
@@ -370,5 +397,6 @@ while :; do
 done
 echo "$a"
 echo "$b"
+echo "$c"
 say "test bed ready in $(elapsed) s ($dir)"
 print_env

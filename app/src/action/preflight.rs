@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::{Candidate, Check, Preflight};
 use crate::error::AppError;
 use crate::patroni::lag::human_bytes;
-use crate::patroni::{Cluster, Member};
+use crate::patroni::{Cluster, Member, SyncMode};
 
 /// Which action the checks are for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,14 +170,20 @@ fn candidate(kind: Kind, cluster: &Cluster, m: &Member, probes: &Probes) -> Cand
         ),
     }
     if cluster.synchronous_mode {
+        // Patroni refuses any other candidate in either mode: in quorum
+        // mode the `sync` key names the voters a new leader must come from.
         let listed = cluster.sync_standbys.contains(&m.name);
+        let (kind, mode) = match cluster.sync_mode {
+            SyncMode::Quorum => ("quorum standby", "quorum mode"),
+            _ => ("synchronous standby", "synchronous mode"),
+        };
         check(
             "sync",
             listed,
             if listed {
-                "a synchronous standby".into()
+                format!("a {kind}")
             } else {
-                "not a synchronous standby: synchronous mode promotes only those".into()
+                format!("not a {kind}: {mode} promotes only those")
             },
         );
     }
@@ -278,6 +284,33 @@ mod tests {
         assert!(!p.candidates[0].eligible);
         assert!(p.candidates[0].reasons[0].starts_with("sync: not a synchronous"));
         assert!(p.candidates[1].eligible);
+    }
+
+    #[test]
+    fn quorum_mode_admits_only_the_voters_the_sync_key_names() {
+        let mut keys = base();
+        keys.push((
+            "/pg/a/config",
+            r#"{"synchronous_mode":"quorum","synchronous_node_count":1}"#.into(),
+        ));
+        keys.push((
+            "/pg/a/sync",
+            r#"{"leader":"a1","sync_standby":"a3","quorum":0}"#.into(),
+        ));
+        keys.push(("/pg/a/members/a3", replica("", 50000000)));
+        let c = cluster(&keys);
+        assert_eq!(c.sync_mode, SyncMode::Quorum);
+        assert_eq!(c.sync_quorum, Some(0));
+        let p = evaluate(Kind::Switchover, &c, 1, &all_up(&c), vec![]);
+        let by = |n: &str| p.candidates.iter().find(|c| c.name == n).expect(n);
+        assert!(!by("a2").eligible);
+        assert_eq!(
+            by("a2").reasons,
+            ["sync: not a quorum standby: quorum mode promotes only those"]
+        );
+        assert!(by("a3").eligible, "{:?}", by("a3").reasons);
+        let roles: Vec<_> = c.members.iter().map(|m| m.role.as_str()).collect();
+        assert_eq!(roles, ["leader", "replica", "quorum_standby"]);
     }
 
     #[test]

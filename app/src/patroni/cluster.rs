@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::facts::{self, PendingSwitchover, TimelineSwitch};
+use super::facts::{self, PendingSwitchover, SyncMode, TimelineSwitch};
 use super::key::{ClusterKey, KeyKind};
 use super::lag;
 use super::member::{Member, RawMember, Role};
@@ -22,9 +22,18 @@ pub struct Cluster {
     pub leader: Option<String>,
     /// `pause: true` in the dynamic configuration (maintenance mode).
     pub paused: bool,
+    /// `synchronous_mode` is on or quorum: only the members named in the
+    /// `sync` key may be promoted.
     pub synchronous_mode: bool,
+    /// Which synchronous mode, `off`, `on` or `quorum`.
+    pub sync_mode: SyncMode,
+    /// `synchronous_node_count` from the configuration, when set.
+    pub synchronous_node_count: Option<u64>,
     /// Members named in the `sync` key.
     pub sync_standbys: Vec<String>,
+    /// The `sync` key's `quorum` (quorum mode): how many of the standbys a
+    /// new leader must hear from.
+    pub sync_quorum: Option<u64>,
     pub failsafe_mode: bool,
     /// Members named in the `failsafe` key.
     pub failsafe_members: Vec<String>,
@@ -171,7 +180,7 @@ impl Parts {
         let sync = self
             .sync
             .as_deref()
-            .map(|s| facts::sync_standbys(s, w))
+            .map(|s| facts::sync(s, w))
             .unwrap_or_default();
         let optime = match (&self.status, &self.legacy_optime) {
             (Some(s), _) => facts::optime(s, w),
@@ -196,7 +205,7 @@ impl Parts {
             let role = resolve_role(
                 raw.patroni_role.as_deref(),
                 holds_leader,
-                sync.contains(name),
+                sync.standbys.contains(name).then_some(config.sync_mode),
             );
             match (&role, &self.leader) {
                 (Role::Other(r), Some(leader)) if r == "primary" || r == "master" => {
@@ -242,8 +251,11 @@ impl Parts {
             citus_group,
             leader: self.leader,
             paused: config.paused,
-            synchronous_mode: config.synchronous_mode,
-            sync_standbys: sync,
+            synchronous_mode: config.sync_mode != SyncMode::Off,
+            sync_mode: config.sync_mode,
+            synchronous_node_count: config.synchronous_node_count,
+            sync_standbys: sync.standbys,
+            sync_quorum: sync.quorum,
             failsafe_mode: config.failsafe_mode,
             failsafe_members,
             maximum_lag_on_failover: config.maximum_lag_on_failover,
@@ -278,11 +290,13 @@ fn bounded(mut warnings: Vec<String>, members_ignored: usize) -> Vec<String> {
     warnings
 }
 
-fn resolve_role(patroni: Option<&str>, holds_leader: bool, in_sync: bool) -> Role {
+/// `in_sync`: the `sync` key names the member, in this mode.
+fn resolve_role(patroni: Option<&str>, holds_leader: bool, in_sync: Option<SyncMode>) -> Role {
     match (patroni, holds_leader) {
         (Some("standby_leader"), true) => Role::StandbyLeader,
         (Some("primary" | "master"), true) => Role::Leader,
-        (Some("replica"), _) if in_sync => Role::SyncStandby,
+        (Some("replica"), _) if in_sync == Some(SyncMode::Quorum) => Role::QuorumStandby,
+        (Some("replica"), _) if in_sync.is_some() => Role::SyncStandby,
         (Some("replica"), _) => Role::Replica,
         (Some(other), _) => Role::Other(other.to_owned()),
         (None, _) => Role::Other("unknown".into()),

@@ -16,7 +16,9 @@ pub const DEFAULT_MAXIMUM_LAG: u64 = 1_048_576;
 pub struct Config {
     pub json: Value,
     pub paused: bool,
-    pub synchronous_mode: bool,
+    pub sync_mode: SyncMode,
+    /// `synchronous_node_count`, when set.
+    pub synchronous_node_count: Option<u64>,
     pub failsafe_mode: bool,
     pub maximum_lag_on_failover: u64,
     pub standby_cluster: bool,
@@ -27,7 +29,8 @@ impl Default for Config {
         Config {
             json: Value::Null,
             paused: false,
-            synchronous_mode: false,
+            sync_mode: SyncMode::Off,
+            synchronous_node_count: None,
             failsafe_mode: false,
             maximum_lag_on_failover: DEFAULT_MAXIMUM_LAG,
             standby_cluster: false,
@@ -60,11 +63,42 @@ pub fn config(text: &str, warnings: &mut Vec<String>) -> Config {
     };
     Config {
         paused: flag("pause"),
-        synchronous_mode: flag("synchronous_mode"),
+        sync_mode: SyncMode::of(json.get("synchronous_mode")),
+        synchronous_node_count: json.get("synchronous_node_count").and_then(number),
         failsafe_mode: flag("failsafe_mode"),
         maximum_lag_on_failover,
         standby_cluster: matches!(json.get("standby_cluster"), Some(Value::Object(o)) if !o.is_empty()),
         json,
+    }
+}
+
+/// A count Patroni accepts as a number or a string of digits.
+fn number(v: &Value) -> Option<u64> {
+    match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// `synchronous_mode`: off, on (one or more synchronous standbys, by
+/// priority) or quorum (`ANY n` of the standbys, Patroni 4).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncMode {
+    #[default]
+    Off,
+    On,
+    Quorum,
+}
+
+impl SyncMode {
+    fn of(v: Option<&Value>) -> SyncMode {
+        match v {
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("quorum") => SyncMode::Quorum,
+            v if truthy(v) => SyncMode::On,
+            _ => SyncMode::Off,
+        }
     }
 }
 
@@ -78,25 +112,36 @@ fn truthy(v: Option<&Value>) -> bool {
     }
 }
 
-/// Member names in the `sync` key: `sync_standby` is one name or a
-/// comma-separated list (quorum mode).
-pub fn sync_standbys(text: &str, warnings: &mut Vec<String>) -> Vec<String> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(v) => v
-            .get("sync_standby")
-            .and_then(Value::as_str)
-            .map(|s| {
-                s.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default(),
-        Err(e) => {
-            warnings.push(format!("sync: malformed JSON ({e})"));
-            Vec::new()
-        }
+/// What the `sync` key says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sync {
+    /// `sync_standby`: one name, or a comma-separated list (several
+    /// synchronous standbys, or quorum mode's voters).
+    pub standbys: Vec<String>,
+    /// `quorum` (Patroni 4): how many of the standbys must be asked to be
+    /// sure of seeing the last committed transaction.
+    pub quorum: Option<u64>,
+}
+
+/// Reads the `sync` key.
+pub fn sync(text: &str, warnings: &mut Vec<String>) -> Sync {
+    let Some(v) = parse_json("sync", text, warnings) else {
+        return Sync::default();
+    };
+    let standbys = v
+        .get("sync_standby")
+        .and_then(Value::as_str)
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    Sync {
+        standbys,
+        quorum: v.get("quorum").and_then(number),
     }
 }
 
@@ -212,7 +257,7 @@ mod tests {
             &mut w,
         );
         assert!(w.is_empty(), "{w:?}");
-        assert!(c.paused && c.synchronous_mode && !c.failsafe_mode && c.standby_cluster);
+        assert!(c.paused && c.sync_mode == SyncMode::On && !c.failsafe_mode && c.standby_cluster);
         assert_eq!(c.maximum_lag_on_failover, 2048);
         let c = config("{}", &mut w);
         assert_eq!(c.maximum_lag_on_failover, DEFAULT_MAXIMUM_LAG);
@@ -262,5 +307,33 @@ mod tests {
         assert_eq!(optime("67417048", &mut w), Some(67417048));
         assert_eq!(optime(r#"{"slots":{}}"#, &mut w), None);
         assert!(w.is_empty());
+    }
+
+    #[test]
+    fn quorum_mode_and_its_sync_key() {
+        let mut w = Vec::new();
+        let c = config(
+            r#"{"synchronous_mode":"quorum","synchronous_node_count":"2"}"#,
+            &mut w,
+        );
+        assert_eq!(c.sync_mode, SyncMode::Quorum);
+        assert_eq!(c.synchronous_node_count, Some(2));
+        for (text, mode) in [
+            (r#"{"synchronous_mode":"QUORUM"}"#, SyncMode::Quorum),
+            (r#"{"synchronous_mode":"on"}"#, SyncMode::On),
+            (r#"{"synchronous_mode":false}"#, SyncMode::Off),
+            (r#"{}"#, SyncMode::Off),
+        ] {
+            assert_eq!(config(text, &mut w).sync_mode, mode, "{text}");
+        }
+        let s = sync(
+            r#"{"leader":"q1","sync_standby":"q2, q3","quorum":1}"#,
+            &mut w,
+        );
+        assert_eq!(s.standbys, ["q2", "q3"]);
+        assert_eq!(s.quorum, Some(1));
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(sync("{", &mut w), Sync::default());
+        assert_eq!(w.len(), 1, "{w:?}");
     }
 }

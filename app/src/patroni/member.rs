@@ -12,6 +12,8 @@ pub enum Role {
     Leader,
     StandbyLeader,
     SyncStandby,
+    /// A standby among quorum mode's voters (`synchronous_mode: quorum`).
+    QuorumStandby,
     Replica,
     /// Whatever else the member key says (e.g. `primary` without holding the
     /// leader key, or a role a future Patroni adds), kept verbatim.
@@ -24,6 +26,7 @@ impl Role {
             Role::Leader => "leader",
             Role::StandbyLeader => "standby_leader",
             Role::SyncStandby => "sync_standby",
+            Role::QuorumStandby => "quorum_standby",
             Role::Replica => "replica",
             Role::Other(s) => s,
         }
@@ -34,6 +37,7 @@ impl Role {
             "leader" => Role::Leader,
             "standby_leader" => Role::StandbyLeader,
             "sync_standby" => Role::SyncStandby,
+            "quorum_standby" => Role::QuorumStandby,
             "replica" => Role::Replica,
             other => Role::Other(other.to_owned()),
         }
@@ -354,6 +358,7 @@ mod tests {
         for role in [
             Role::Leader,
             Role::SyncStandby,
+            Role::QuorumStandby,
             Role::Other("demoted".into()),
         ] {
             let json = serde_json::to_string(&role).expect("serialize");

@@ -17,7 +17,7 @@ pub mod topology;
 pub use cluster::{
     clusters_in_namespace, value_limit, Cluster, GoneMember, MAX_CLUSTER_VALUE, MAX_MEMBER_VALUE,
 };
-pub use facts::{PendingSwitchover, TimelineSwitch};
+pub use facts::{PendingSwitchover, SyncMode, TimelineSwitch};
 pub use key::{normalize_namespace, ClusterKey, KeyKind};
 pub use member::{parse_lsn, Member, Role};
 pub use summary::{ClusterSummary, Health, MemberBrief};

@@ -29,6 +29,7 @@ mod limits;
 mod member_actions;
 mod patroni_config;
 mod patroni_rest;
+mod quorum;
 mod recovery;
 mod router;
 mod site;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::components::layout::Table;
 use crate::keyspace::value::{render, Rendered};
 use crate::patroni::lag::{human_bytes, lsn_text};
-use crate::patroni::{Cluster, PendingSwitchover, TimelineSwitch};
+use crate::patroni::{Cluster, PendingSwitchover, SyncMode, TimelineSwitch};
 
 /// Banners a DBA must not miss: maintenance mode, a pending switchover,
 /// no leader.
@@ -43,18 +43,30 @@ pub fn Banners(cluster: Cluster) -> impl IntoView {
     view! { {no_leader} {paused} {pending} {warnings} }
 }
 
+/// "on: b", or in quorum mode "quorum 1 of b, c (synchronous_node_count 1)".
+fn sync_text(cluster: &Cluster) -> String {
+    let names = cluster.sync_standbys.join(", ");
+    let count = cluster
+        .synchronous_node_count
+        .map(|n| format!(" (synchronous_node_count {n})"))
+        .unwrap_or_default();
+    match (cluster.sync_mode, names.is_empty()) {
+        (SyncMode::Off, _) => "off".to_owned(),
+        (SyncMode::On, true) => format!("on (no sync standby){count}"),
+        (SyncMode::On, false) => format!("on: {names}{count}"),
+        (SyncMode::Quorum, true) => format!("quorum (no voters yet){count}"),
+        (SyncMode::Quorum, false) => match cluster.sync_quorum {
+            Some(q) => format!("quorum {q} of {names}{count}"),
+            None => format!("quorum: {names}{count}"),
+        },
+    }
+}
+
 /// The facts list.
 #[component]
 pub fn Facts(cluster: Cluster) -> impl IntoView {
     let yes_no = |b: bool| if b { "on" } else { "off" };
-    let sync = if cluster.synchronous_mode {
-        match cluster.sync_standbys.join(", ") {
-            s if s.is_empty() => "on (no sync standby)".to_owned(),
-            s => format!("on: {s}"),
-        }
-    } else {
-        "off".to_owned()
-    };
+    let sync = sync_text(&cluster);
     let failsafe = if cluster.failsafe_mode && !cluster.failsafe_members.is_empty() {
         format!("on: {}", cluster.failsafe_members.join(", "))
     } else {
