@@ -10,6 +10,7 @@ pub mod lag;
 mod member;
 #[cfg(feature = "ssr")]
 pub mod rest;
+pub mod scheduled;
 pub mod summary;
 pub mod topology;
 
@@ -19,4 +20,5 @@ pub use cluster::{
 pub use facts::{PendingSwitchover, TimelineSwitch};
 pub use key::{normalize_namespace, ClusterKey, KeyKind};
 pub use member::{parse_lsn, Member, Role};
+pub use scheduled::{Scheduled, ScheduledKind};
 pub use summary::{ClusterSummary, Health, MemberBrief};

@@ -21,6 +21,7 @@ mod etcd;
 mod etcd_actions;
 mod etcd_maintenance;
 mod etcd_status_shared;
+mod flush;
 mod guard;
 mod hostile;
 mod kv;
