@@ -114,3 +114,46 @@ test('without WebAssembly the sign-in form still works, errors included', async 
   await expect(page.getByTestId('continue')).toHaveAttribute('href', '/clusters/pg/pg-meta');
   await context.close();
 });
+
+test('an admin flushes a scheduled restart, and the page shows it gone', async ({ page }) => {
+  test.setTimeout(90_000);
+  const errors = watchErrors(page);
+  const current = await leader();
+  const replica = ['pg-meta-1', 'pg-meta-2', 'pg-meta-3'].find((m) => m !== current) as string;
+  const api = `http://127.0.0.1:1800${replica.slice(-1)}`;
+  const at = new Date(Date.now() + 3_600_000).toISOString();
+  const scheduled = await fetch(`${api}/restart`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ schedule: at, restart_pending: true }),
+  });
+  expect(scheduled.status).toBe(202);
+  try {
+    await page.goto('/sign-in?next=/clusters/pg/pg-meta');
+    await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ok');
+    await signIn(page, 'e2e-admin-password');
+    await expect(page).toHaveURL(/\/clusters\/pg\/pg-meta$/);
+    const op = page.locator(`[data-testid=scheduled-op][data-kind=restart][data-member="${replica}"]`);
+    await expect(op).toContainText('only if a restart is pending');
+    await expect(page.locator(`[data-testid=member-row][data-member="${replica}"] [data-testid=scheduled-restart]`))
+      .toContainText('only if a restart is pending');
+
+    await page.getByTestId('action-flush').click();
+    const dialog = page.getByTestId('action-dialog');
+    await expect(dialog).toHaveAttribute('data-action', 'flush');
+    await expect(dialog.locator(`[data-testid=scheduled-op][data-member="${replica}"]`)).toBeVisible();
+    const { submit } = await typeToConfirm(dialog, /^Type the name above exactly/, 'pg-met', 'pg-meta');
+    await submit.click();
+    await expect(dialog.getByTestId('action-result')).toHaveAttribute('data-accepted', 'true', { timeout: 30_000 });
+    await expect(dialog.getByTestId('flush-item')).toHaveAttribute('data-cancelled', 'true');
+    await expect(dialog.getByTestId('follow-through')).toHaveAttribute('data-state', 'met', { timeout: 20_000 });
+    await expect(dialog.getByTestId('audit-seq')).toBeVisible();
+    await dialog.getByTestId('dialog-done').click();
+    await expect(page.getByTestId('scheduled-empty')).toBeVisible();
+    await expect(op).toHaveCount(0);
+  } finally {
+    // Whatever happened above, leave nothing scheduled.
+    await fetch(`${api}/restart`, { method: 'DELETE' });
+  }
+  expect(errors).toEqual([]);
+});

@@ -15,6 +15,10 @@ test('overview hydrates and shows both clusters with their real leaders', async 
     const card = page.locator(`[data-testid=cluster][data-scope="${scope}"][data-namespace="${ns}"]`);
     await expect(card.getByTestId('leader')).toHaveText(leader);
     await expect(card.locator(`[data-member="${leader}"]`)).toContainText('leader');
+    // Each replica's chip says what patronictl's State column says.
+    await expect(card.locator(`[data-testid=member]:not([data-member="${leader}"])`).first())
+      .toHaveAttribute('data-state', 'streaming');
+    await expect(card.locator(`[data-member="${leader}"]`)).toHaveAttribute('data-state', 'running');
   }
   await expect(page.locator('[data-scope="pg-meta"] [data-testid=member]')).toHaveCount(3);
   await expect(page.locator('[data-scope="mycluster"] [data-testid=member]')).toHaveCount(2);
@@ -40,4 +44,17 @@ test('navigation works from a phone-sized to a wide window', async ({ page }) =>
   await expect(page.getByTestId('dir')).toHaveText('/');
   await page.goBack();
   await expect(page.locator('h1')).toHaveText('Clusters');
+});
+
+test('the member table shows a replica as streaming, as patronictl list does', async ({ page }) => {
+  const errors = watchErrors(page);
+  await gotoLive(page, '/clusters/pg/pg-meta');
+  const leader = etcdctl('get', '/pg/pg-meta/leader', '--print-value-only');
+  const rows = page.getByTestId('member-row');
+  await expect(rows).toHaveCount(3);
+  await expect(page.locator(`[data-testid=member-row][data-member="${leader}"] [data-testid=state]`))
+    .toHaveText('running');
+  const replicas = page.locator(`[data-testid=member-row]:not([data-member="${leader}"]) [data-testid=state]`);
+  await expect(replicas).toHaveText(['streaming', 'streaming']);
+  expect(errors).toEqual([]);
 });

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 use super::{
-    ActionOutcome, ConfirmRequest, FailoverRequest, Preflight, ReinitializeRequest, RestartRequest,
-    SwitchoverRequest,
+    ActionOutcome, ConfirmRequest, FailoverRequest, FlushOutcome, FlushPreflight, FlushRequest,
+    FlushWhat, Preflight, ReinitializeRequest, RestartRequest, SwitchoverRequest,
 };
 use crate::error::AppError;
 
@@ -18,7 +18,7 @@ mod ssr {
     pub use crate::action::preflight::Kind;
     use crate::action::services::Services;
     pub use crate::action::target::Target;
-    use crate::action::{ActionOutcome, Preflight};
+    use crate::action::Preflight;
     use crate::error::AppError;
     use crate::state::AppState;
 
@@ -37,12 +37,12 @@ mod ssr {
     /// Runs `action` once the request has proved an acting admin and named
     /// a valid target; any refusal leaves with its own status (401, 403,
     /// 409, ...), as the REST API's.
-    pub async fn act(
+    pub async fn act<T>(
         namespace: &str,
         scope: &str,
         group: Option<u32>,
-        action: impl AsyncFnOnce(&Services, &Actor, &Target) -> Result<ActionOutcome, AppError>,
-    ) -> Result<ActionOutcome, AppError> {
+        action: impl AsyncFnOnce(&Services, &Actor, &Target) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
         let state = leptos::prelude::expect_context::<AppState>();
         let checked = async {
             let actor = from_context(&state).await?;
@@ -50,6 +50,18 @@ mod ssr {
             action(&Services::from_ref(&state), &actor, &target).await
         };
         checked.await.map_err(status)
+    }
+
+    /// What a flush of `what` would cancel on the cluster named.
+    pub async fn flush_preflight(
+        namespace: &str,
+        scope: &str,
+        group: Option<u32>,
+        what: crate::action::FlushWhat,
+    ) -> Result<crate::action::FlushPreflight, AppError> {
+        let svc = Services::from_ref(&leptos::prelude::expect_context::<AppState>());
+        let target = Target::new(namespace, scope, group)?;
+        crate::action::flush::preflight(&svc, &target, what).await
     }
 
     /// Sets the response status for `e` and hands it back.
@@ -184,6 +196,30 @@ pub async fn reload_member(
 ) -> Result<ActionOutcome, AppError> {
     ssr::act(&namespace, &scope, group, async |svc, actor, target| {
         super::reload::reload(svc, actor, target, &member, request).await
+    })
+    .await
+}
+
+/// What a flush would cancel; it changes nothing.
+#[server(endpoint = "actions/flush-preflight")]
+pub async fn preflight_flush(
+    namespace: String,
+    scope: String,
+    group: Option<u32>,
+    what: FlushWhat,
+) -> Result<FlushPreflight, AppError> {
+    ssr::flush_preflight(&namespace, &scope, group, what).await
+}
+
+#[server(endpoint = "actions/flush")]
+pub async fn flush(
+    namespace: String,
+    scope: String,
+    group: Option<u32>,
+    request: FlushRequest,
+) -> Result<FlushOutcome, AppError> {
+    ssr::act(&namespace, &scope, group, async |svc, actor, target| {
+        super::flush::flush(svc, actor, target, request).await
     })
     .await
 }

@@ -11,6 +11,8 @@ pub mod basis;
 #[cfg(feature = "ssr")]
 pub mod failover;
 #[cfg(feature = "ssr")]
+pub mod flush;
+#[cfg(feature = "ssr")]
 pub mod gather;
 #[cfg(feature = "ssr")]
 pub mod member;
@@ -34,6 +36,8 @@ pub mod switchover;
 pub mod target;
 
 use serde::{Deserialize, Serialize};
+
+use crate::patroni::{Scheduled, ScheduledKind};
 
 /// One check made on a candidate (or on the cluster), in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,4 +174,89 @@ pub struct ActionOutcome {
     pub expect: Expect,
     /// The audit record written after the call.
     pub audit_seq: Option<u64>,
+}
+
+/// What a flush cancels, as `patronictl flush <cluster> restart|switchover`
+/// (`all`: both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlushWhat {
+    Restart,
+    Switchover,
+    #[default]
+    All,
+}
+
+impl FlushWhat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlushWhat::Restart => "restart",
+            FlushWhat::Switchover => "switchover",
+            FlushWhat::All => "all",
+        }
+    }
+
+    /// Whether this flush cancels `op`.
+    pub fn covers(self, op: &Scheduled) -> bool {
+        match self {
+            FlushWhat::All => true,
+            FlushWhat::Restart => op.kind == ScheduledKind::Restart,
+            FlushWhat::Switchover => op.kind == ScheduledKind::Switchover,
+        }
+    }
+}
+
+/// `POST .../flush`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlushRequest {
+    pub confirm: String,
+    pub revision: i64,
+    #[serde(default)]
+    pub what: FlushWhat,
+}
+
+/// What a flush would cancel (`GET .../flush/preflight?what=`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlushPreflight {
+    /// The etcd revision the list rests on; the flush must send it back.
+    pub revision: i64,
+    pub what: FlushWhat,
+    /// The scheduled operations the flush would cancel.
+    pub scheduled: Vec<Scheduled>,
+    /// Why the flush cannot run (nothing scheduled).
+    pub blockers: Vec<String>,
+}
+
+/// What came of cancelling one scheduled operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlushItem {
+    pub scheduled: Scheduled,
+    /// Patroni cancelled it (2xx).
+    pub cancelled: bool,
+    /// Which member's REST API was asked.
+    pub via: Option<String>,
+    pub status: Option<u16>,
+    /// Patroni's response body, verbatim.
+    pub body: String,
+    /// The same in plain words.
+    pub explanation: String,
+}
+
+/// What came of a flush: one item per scheduled operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlushOutcome {
+    /// `namespace/scope`.
+    pub target: String,
+    pub what: FlushWhat,
+    pub items: Vec<FlushItem>,
+    /// The audit record written after the calls.
+    pub audit_seq: Option<u64>,
+}
+
+impl FlushOutcome {
+    /// How many were cancelled, and how many not.
+    pub fn counts(&self) -> (usize, usize) {
+        let done = self.items.iter().filter(|i| i.cancelled).count();
+        (done, self.items.len() - done)
+    }
 }

@@ -141,7 +141,10 @@ fn candidate(kind: Kind, cluster: &Cluster, m: &Member, probes: &Probes) -> Cand
         format!("PostgreSQL is {}", m.state),
     );
     if cluster.leader.is_some() {
-        let streaming = m.is_streaming() || m.replicatefrom().is_some() && m.is_running();
+        // Without `replication_state` (Patroni < 3) a running cascading
+        // replica is taken at its word; with it, it decides.
+        let streaming = m.is_streaming()
+            || m.replication_state.is_none() && m.replicatefrom().is_some() && m.is_running();
         let state = m.replication_state.as_deref().unwrap_or(&m.state);
         check("streaming", streaming, format!("replication is {state}"));
     }

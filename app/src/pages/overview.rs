@@ -141,15 +141,17 @@ fn ClusterCard(cluster: ClusterSummary) -> impl IntoView {
 #[component]
 fn MemberChip(member: MemberBrief) -> impl IntoView {
     let role = member.role.as_str().to_owned();
+    let shown = member.shown_state().to_owned();
     let title = match (&member.host, member.port) {
-        (Some(h), Some(p)) => format!("{} · {h}:{p} · {}", member.name, member.state),
-        _ => format!("{} · {}", member.name, member.state),
+        (Some(h), Some(p)) => format!("{} · {h}:{p} · {shown}", member.name),
+        _ => format!("{} · {shown}", member.name),
     };
     let down = !matches!(member.state.as_str(), "running" | "streaming");
     let lagging = member.lag_ok == Some(false);
     let attr = member.name.clone();
     view! {
-        <li class="chip" class:down=down class:lagging=lagging data-testid="member" data-member=attr title=title>
+        <li class="chip" class:down=down class:lagging=lagging data-testid="member" data-member=attr
+            data-state=shown title=title>
             <span class="chip-name">{member.name}</span>
             <span class=format!("role role-{role}")>{role.replace('_', " ")}</span>
         </li>

@@ -91,6 +91,10 @@ pub struct Member {
     pub pending_restart_reason: Vec<String>,
     /// When a restart is scheduled (ISO time, as Patroni wrote it).
     pub scheduled_restart: Option<String>,
+    /// The conditions Patroni stored with the scheduled restart, in words
+    /// (`only if a restart is pending`, `only as replica`, ...).
+    #[serde(default)]
+    pub scheduled_restart_conditions: Vec<String>,
     /// PostgreSQL's version, from the member's REST API (etcd does not have
     /// it); filled in by the server, `None` until the member has answered.
     #[serde(default)]
@@ -127,10 +131,22 @@ impl Member {
         matches!(self.state.as_str(), "running" | "streaming")
     }
 
-    /// Whether this replica streams WAL (Patroni 3+ says `streaming` in
-    /// `replication_state`; older versions only in `state`).
+    /// Whether this replica streams WAL. Patroni 3+ writes `state: running`
+    /// and says how in `replication_state` (`streaming` or `in archive
+    /// recovery`), which then decides; without it, only an older `state:
+    /// streaming` counts.
     pub fn is_streaming(&self) -> bool {
-        self.replication_state.as_deref() == Some("streaming") || self.state == "streaming"
+        match self.replication_state.as_deref() {
+            Some(r) => r == "streaming",
+            None => self.state == "streaming",
+        }
+    }
+
+    /// The state as `patronictl list` shows it: a member other than the
+    /// leader shows its `replication_state` when it has one, everyone else
+    /// shows `state`.
+    pub fn shown_state(&self) -> &str {
+        shown_state(&self.role, &self.state, self.replication_state.as_deref())
     }
 
     /// The position this member has reached, as Patroni compares it for failover.
@@ -139,6 +155,15 @@ impl Member {
             (Some(w), _, _) => Some(w),
             (None, r, p) => r.max(p),
         }
+    }
+}
+
+/// `patronictl list`'s State column: `replication_state` for any member
+/// but the leader (a standby leader replicates too), if set, else `state`.
+pub fn shown_state<'a>(role: &Role, state: &'a str, replication_state: Option<&'a str>) -> &'a str {
+    match replication_state {
+        Some(r) if *role != Role::Leader && !r.is_empty() => r,
+        _ => state,
     }
 }
 
@@ -191,15 +216,14 @@ impl RawMember {
             member.pending_restart_reason =
                 reasons.iter().map(|(k, v)| restart_reason(k, v)).collect();
         }
-        member.scheduled_restart = match json.get("scheduled_restart") {
-            Some(Value::Object(s)) => Some(
-                s.get("schedule")
-                    .and_then(Value::as_str)
-                    .unwrap_or("scheduled")
-                    .to_owned(),
-            ),
-            _ => None,
-        };
+        if let Some(Value::Object(s)) = json.get("scheduled_restart") {
+            let at = s.get("schedule").and_then(Value::as_str);
+            member.scheduled_restart = Some(at.unwrap_or("scheduled").to_owned());
+            member.scheduled_restart_conditions = s
+                .iter()
+                .filter_map(|(k, v)| restart_condition(k, v))
+                .collect();
+        }
         match text("conn_url").as_deref().map(host_port) {
             Some(Some((host, port))) => {
                 member.host = Some(host);
@@ -245,6 +269,24 @@ fn restart_reason(param: &str, diff: &Value) -> String {
     } else {
         format!("{param}: {diff}")
     }
+}
+
+/// One condition of a scheduled restart in words; `None` for what is not a
+/// condition (the time itself, the postmaster start Patroni compares).
+fn restart_condition(key: &str, value: &Value) -> Option<String> {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Some(match key {
+        "schedule" | "postmaster_start_time" => return None,
+        "restart_pending" if value.as_bool() == Some(false) => return None,
+        "restart_pending" => "only if a restart is pending".to_owned(),
+        "role" => format!("only as {text}"),
+        "postgres_version" => format!("only if PostgreSQL is older than {text}"),
+        "timeout" => format!("timeout {text} s"),
+        other => format!("{other}: {text}"),
+    })
 }
 
 /// Host and port of a libpq URL such as `postgres://10.0.0.1:5432/postgres`
@@ -338,6 +380,7 @@ mod tests {
             m.scheduled_restart.as_deref(),
             Some("2026-11-23T10:00:00+00:00")
         );
+        assert!(m.scheduled_restart_conditions.is_empty());
         assert_eq!(parse_lsn("16/B374D848"), Some(0x16_B374_D848));
         assert_eq!(parse_lsn("nonsense"), None);
     }
@@ -370,6 +413,120 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&Role::StandbyLeader).ok().as_deref(),
             Some("\"standby_leader\"")
+        );
+    }
+
+    /// The member values of an `etcdctl get --prefix` dump, by name.
+    fn sample_members(dump: &str) -> Vec<(String, String)> {
+        let lines: Vec<&str> = dump.lines().collect();
+        lines
+            .chunks(2)
+            .filter_map(|kv| {
+                let name = kv[0].rsplit_once("/members/")?.1;
+                Some((name.to_owned(), kv.get(1)?.to_string()))
+            })
+            .collect()
+    }
+
+    const SAMPLES: [&str; 4] = [
+        include_str!("../../tests/samples/patroni-4.1.5-pg-meta.txt"),
+        include_str!("../../tests/samples/patroni-4.1.5-mycluster.txt"),
+        include_str!("../../tests/samples/patroni-4.0.1-pigsty-pg-meta.txt"),
+        include_str!("../../tests/samples/patroni-3.3.11-p3demo.txt"),
+    ];
+
+    #[test]
+    fn real_replicas_show_streaming_as_patronictl_does() {
+        let mut replicas = 0;
+        for dump in SAMPLES {
+            let members = sample_members(dump);
+            assert!(!members.is_empty());
+            for (name, value) in members {
+                let mut w = Vec::new();
+                let raw = RawMember::parse(&name, &value, &mut w);
+                assert!(w.is_empty(), "{name}: {w:?}");
+                let mut m = raw.member;
+                // Patroni 3+ writes `running` for every member that is up.
+                assert_eq!(m.state, "running", "{name}");
+                assert!(m.is_running(), "{name}");
+                if raw.patroni_role.as_deref() == Some("replica") {
+                    replicas += 1;
+                    m.role = Role::Replica;
+                    assert_eq!(m.replication_state.as_deref(), Some("streaming"));
+                    assert_eq!(m.shown_state(), "streaming", "{name}");
+                    assert!(m.is_streaming(), "{name}");
+                } else {
+                    m.role = Role::Leader;
+                    assert_eq!(m.replication_state, None, "{name}");
+                    assert_eq!(m.shown_state(), "running", "{name}");
+                    assert!(!m.is_streaming(), "{name}");
+                }
+            }
+        }
+        assert_eq!(replicas, 5, "replicas across the samples");
+    }
+
+    #[test]
+    fn a_replica_in_archive_recovery_is_running_but_not_streaming() {
+        let (name, value) = sample_members(SAMPLES[0]).remove(1);
+        let value = value.replace(
+            r#""replication_state":"streaming""#,
+            r#""replication_state":"in archive recovery""#,
+        );
+        let mut m = RawMember::parse(&name, &value, &mut Vec::new()).member;
+        m.role = Role::Replica;
+        assert_eq!(m.state, "running");
+        assert!(m.is_running());
+        assert!(!m.is_streaming());
+        assert_eq!(m.shown_state(), "in archive recovery");
+        // The same on a sync standby and a standby leader (which replicates
+        // from outside the cluster); only the leader shows `state`.
+        for role in [Role::SyncStandby, Role::StandbyLeader] {
+            assert_eq!(
+                shown_state(&role, "running", Some("in archive recovery")),
+                "in archive recovery"
+            );
+        }
+        assert_eq!(
+            shown_state(&Role::Leader, "running", Some("streaming")),
+            "running"
+        );
+        assert_eq!(shown_state(&Role::Replica, "starting", None), "starting");
+        assert_eq!(shown_state(&Role::Replica, "running", Some("")), "running");
+    }
+
+    #[test]
+    fn an_older_patroni_says_streaming_in_state() {
+        let value = r#"{"conn_url":"postgres://h:1/p","state":"streaming","role":"replica"}"#;
+        let mut m = RawMember::parse("old", value, &mut Vec::new()).member;
+        m.role = Role::Replica;
+        assert!(m.is_running());
+        assert!(m.is_streaming());
+        assert_eq!(m.shown_state(), "streaming");
+        let plain = r#"{"conn_url":"postgres://h:1/p","state":"running","role":"replica"}"#;
+        let m = RawMember::parse("old", plain, &mut Vec::new()).member;
+        assert!(
+            !m.is_streaming(),
+            "running without replication_state says nothing of streaming"
+        );
+    }
+
+    #[test]
+    fn scheduled_restart_conditions_in_words() {
+        let value = r#"{"conn_url":"postgres://h:1/p","state":"running","role":"replica","scheduled_restart":{"schedule":"2030-01-01T10:00:00+00:00","restart_pending":true,"role":"replica","postgres_version":"15.9","timeout":30,"postmaster_start_time":"2029-12-31 10:00:00+00"}}"#;
+        let m = RawMember::parse("r", value, &mut Vec::new()).member;
+        assert_eq!(
+            m.scheduled_restart.as_deref(),
+            Some("2030-01-01T10:00:00+00:00")
+        );
+        assert_eq!(
+            m.scheduled_restart_conditions,
+            [
+                "only if PostgreSQL is older than 15.9",
+                "only if a restart is pending",
+                "only as replica",
+                "timeout 30 s",
+            ]
         );
     }
 }

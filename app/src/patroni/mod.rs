@@ -11,6 +11,7 @@ pub mod lag;
 mod member;
 #[cfg(feature = "ssr")]
 pub mod rest;
+pub mod scheduled;
 pub mod summary;
 pub mod topology;
 
@@ -20,4 +21,5 @@ pub use cluster::{
 pub use facts::{PendingSwitchover, SyncMode, TimelineSwitch};
 pub use key::{normalize_namespace, ClusterKey, KeyKind};
 pub use member::{parse_lsn, Member, Role};
+pub use scheduled::{Scheduled, ScheduledKind};
 pub use summary::{ClusterSummary, Health, MemberBrief};

@@ -11,7 +11,11 @@ use super::member::{Member, Role};
 pub struct MemberBrief {
     pub name: String,
     pub role: Role,
+    /// Patroni's `state`, verbatim.
     pub state: String,
+    /// `streaming` or `in archive recovery` on a replica (Patroni 3+).
+    #[serde(default)]
+    pub replication_state: Option<String>,
     pub timeline: Option<u64>,
     pub host: Option<String>,
     pub port: Option<u16>,
@@ -22,11 +26,17 @@ pub struct MemberBrief {
 }
 
 impl MemberBrief {
+    /// The state as `patronictl list` shows it (see [`Member::shown_state`]).
+    pub fn shown_state(&self) -> &str {
+        super::member::shown_state(&self.role, &self.state, self.replication_state.as_deref())
+    }
+
     fn of(m: &Member) -> MemberBrief {
         MemberBrief {
             name: m.name.clone(),
             role: m.role.clone(),
             state: m.state.clone(),
+            replication_state: m.replication_state.clone(),
             timeline: m.timeline,
             host: m.host.clone(),
             port: m.port,

@@ -61,12 +61,19 @@ pub struct Admin {
 
 impl Admin {
     pub fn start(with_rest_credentials: bool) -> Admin {
+        if with_rest_credentials {
+            Admin::start_with(&["--patroni-rest", &testbed::patroni_rest_file()])
+        } else {
+            Admin::start_with(&[])
+        }
+    }
+
+    /// An admin Patrol with `more` flags (e.g. `--patroni-rest FILE`).
+    pub fn start_with(more: &[&str]) -> Admin {
         let dir = TempDir::new("actions");
         let mut args = vec!["--endpoints".to_owned(), testbed_endpoints()];
         args.extend(flags(dir.path()));
-        if with_rest_credentials {
-            args.extend(["--patroni-rest".into(), testbed::patroni_rest_file()]);
-        }
+        args.extend(more.iter().map(|s| s.to_string()));
         let patrol = Patrol::start(&args);
         Admin {
             patrol,

@@ -31,6 +31,7 @@ const READ_ONLY_SERVER_FNS: &[&str] = &[
     "etcd_readiness",
     "actions/switchover-preflight",
     "actions/failover-preflight",
+    "actions/flush-preflight",
     // Signing in and out is for anyone (the sign-in is rate-limited).
     "sign_in",
     "sign_out",

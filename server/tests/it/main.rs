@@ -22,6 +22,7 @@ mod etcd_actions;
 mod etcd_maintenance;
 mod etcd_readiness;
 mod etcd_status_shared;
+mod flush;
 mod guard;
 mod hostile;
 mod kv;

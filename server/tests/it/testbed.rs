@@ -193,3 +193,89 @@ async fn postgres_versions_come_from_each_members_rest_api() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// What `patronictl list -f json <scope>` says of each member: name → State.
+async fn patronictl_states(config_of: &str, scope: &str) -> Vec<(String, String)> {
+    let config = common::testbed::dir().join(config_of).join("patroni.yml");
+    let out = tokio::process::Command::new(common::testbed::patronictl())
+        .arg("-c")
+        .arg(config)
+        .args(["list", "-f", "json", scope])
+        .output()
+        .await
+        .expect("run patronictl");
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "patronictl list: {e}\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let mut states: Vec<_> = list
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            let text = |f: &str| m[f].as_str().unwrap_or_default().to_owned();
+            (text("Member"), text("State"))
+        })
+        .collect();
+    states.sort();
+    states
+}
+
+/// The State cell of each row of the member table in a rendered page.
+fn table_states(html: &str) -> Vec<(String, String)> {
+    let mut states: Vec<_> = html
+        .split(r#"data-testid="member-row""#)
+        .skip(1)
+        .filter_map(|row| {
+            let row = row.split("</tr>").next()?;
+            let name = row.split(r#"data-member=""#).nth(1)?.split('"').next()?;
+            let cell = row.split(r#"data-testid="state""#).nth(1)?;
+            let text = cell.split_once('>')?.1.split('<').next()?;
+            Some((name.to_owned(), text.to_owned()))
+        })
+        .collect();
+    states.sort();
+    states
+}
+
+#[tokio::test]
+async fn member_states_are_what_patronictl_lists() {
+    let patrol = start();
+    patrol.wait_reachable(Duration::from_secs(10)).await;
+    // A test beside this one may restart a member; wait (boundedly) for the
+    // API, the page and patronictl to agree on a settled pg-meta.
+    let wait = common::testbed::Deadline::new(
+        Duration::from_secs(40),
+        "pg-meta's API, page and patronictl agreeing on streaming replicas",
+    );
+    loop {
+        let detail = patrol.json("/api/v1/clusters/pg/pg-meta").await;
+        let (_, html) = patrol.text("/clusters/pg/pg-meta").await;
+        let listed = patronictl_states("pg-meta-1", "pg-meta").await;
+        let shown = table_states(&html);
+        let replicas: Vec<_> = detail["members"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|m| m["role"] == "replica")
+            .collect();
+        // Patroni 4 keeps `state: running` and says `streaming` beside it;
+        // the JSON carries both, the table shows what patronictl shows.
+        let raw_ok = replicas.len() == 2
+            && replicas
+                .iter()
+                .all(|m| m["state"] == "running" && m["replication_state"] == "streaming");
+        let streaming = shown.iter().filter(|(_, s)| s == "streaming").count();
+        if raw_ok && shown == listed && streaming == 2 && shown.len() == 3 {
+            eprintln!("patronictl and Patrol's table: {shown:?}");
+            return;
+        }
+        wait.check(format!(
+            "replicas in the API: {replicas:?}\ntable: {shown:?}\npatronictl: {listed:?}"
+        ))
+        .await;
+    }
+}

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::action_dialog::ActionDialog;
 use super::action_kind::ActionKind;
+use super::flush_dialog::FlushDialog;
 use crate::auth::access::use_access;
 use crate::patroni::{Cluster, Role};
 
@@ -23,6 +24,7 @@ pub fn ActionPanel(cluster: Memo<Cluster>) -> impl IntoView {
 #[component]
 fn Panel(cluster: Memo<Cluster>) -> impl IntoView {
     let open = RwSignal::new(None::<ActionKind>);
+    let flushing = RwSignal::new(false);
     let picked = RwSignal::new(None::<String>);
     // The picked member, else the first replica, else the first member.
     let member = Memo::new(move |_| {
@@ -74,6 +76,12 @@ fn Panel(cluster: Memo<Cluster>) -> impl IntoView {
             view! { <ActionDialog kind cluster=cluster.into() on_close=close /> }
         })
     };
+    let flush_dialog = move || {
+        flushing.get().then(|| {
+            let close = Callback::new(move |_: ()| flushing.set(false));
+            view! { <FlushDialog cluster=cluster.into() on_close=close /> }
+        })
+    };
     view! {
         <section class="card admin-actions" data-testid="admin-actions">
             <h2>"Admin actions"</h2>
@@ -89,6 +97,9 @@ fn Panel(cluster: Memo<Cluster>) -> impl IntoView {
                 {move || cluster.with(|c| c.scheduled_switchover.is_some()).then(|| {
                     button(ActionKind::CancelSwitchover, "action-cancel-switchover", "Cancel scheduled switchover…")
                 })}
+                <button type="button" data-testid="action-flush" on:click=move |_| flushing.set(true)>
+                    "Flush scheduled…"
+                </button>
             </div>
             <div class="action-row">
                 <label class="action-group-label" for="action-member">"Member"</label>
@@ -107,5 +118,6 @@ fn Panel(cluster: Memo<Cluster>) -> impl IntoView {
             </div>
         </section>
         {dialog}
+        {flush_dialog}
     }
 }

@@ -70,11 +70,12 @@ fn MemberRow(member: Member, max_lag: u64, gone: Option<u64>) -> impl IntoView {
         String::new()
     };
     let tags = tags_text(&member);
+    let scheduled = scheduled_restart(&member);
     let down = !member.is_running();
     let name = member.name.clone();
     let state = match gone {
         Some(_) => "gone (key expired)".to_owned(),
-        None => member.state.clone(),
+        None => member.shown_state().to_owned(),
     };
     view! {
         <tr
@@ -95,7 +96,7 @@ fn MemberRow(member: Member, max_lag: u64, gone: Option<u64>) -> impl IntoView {
             <td data-testid="replay-lag" class:bad=member.lag_ok == Some(false)>{opt(member.replay_lag_bytes, human_bytes)}</td>
             <td data-testid="lag-ok" class=failover.1>{failover.0}</td>
             <td class="wrap" data-testid="pending-restart">{pending}</td>
-            <td>{member.scheduled_restart.unwrap_or_default()}</td>
+            <td class="wrap" data-testid="scheduled-restart">{scheduled}</td>
             <td class="wrap" data-testid="tags">{tags}</td>
             <td>{member.version.unwrap_or_default()}</td>
             <td data-testid="pg-version">{member.postgres_version.unwrap_or_else(|| "?".into())}</td>
@@ -115,6 +116,18 @@ fn failover_cell(m: &Member, max_lag: u64, is_leader: bool) -> (String, &'static
         Some(true) => ("within lag limit".into(), "ok"),
         Some(false) => (format!("no: lag over {}", human_bytes(max_lag)), "bad"),
         None => ("lag unknown".into(), "warn"),
+    }
+}
+
+/// The scheduled restart's time and the conditions Patroni stored with it.
+fn scheduled_restart(m: &Member) -> String {
+    let Some(at) = &m.scheduled_restart else {
+        return String::new();
+    };
+    if m.scheduled_restart_conditions.is_empty() {
+        at.clone()
+    } else {
+        format!("{at} ({})", m.scheduled_restart_conditions.join(", "))
     }
 }
 

@@ -5,6 +5,7 @@ mod action_dialog;
 mod action_kind;
 mod actions;
 mod facts;
+mod flush_dialog;
 mod follow_through;
 pub mod lag_chart;
 mod lease;
@@ -14,6 +15,7 @@ mod outcome;
 mod page;
 mod preflight_view;
 mod schedule;
+mod scheduled;
 pub mod topology;
 mod verdict;
 

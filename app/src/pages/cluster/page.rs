@@ -10,6 +10,7 @@ use super::lag_chart::LagChart;
 use super::lease::LeaseCountdown;
 use super::live::follow;
 use super::members::MemberTable;
+use super::scheduled::ScheduledList;
 use super::topology::Topology;
 use crate::cluster::{events_path, ClusterDetail, MemberLag};
 use crate::components::layout::Card;
@@ -142,6 +143,9 @@ fn ClusterLive(first: ClusterDetail, events: String) -> impl IntoView {
         </div>
         <Card title="Members">
             {move || view! { <MemberTable cluster=cluster.get() /> }}
+        </Card>
+        <Card title="Scheduled operations">
+            {move || view! { <ScheduledList scheduled=cluster.with(|c| c.scheduled()) /> }}
         </Card>
         <Card title="Replication lag, last hour">
             {move || {

@@ -3,6 +3,7 @@
 //! body; the checks after that live in `app::action`.
 
 mod cluster;
+mod flush;
 mod member;
 
 use std::collections::HashMap;
@@ -42,6 +43,8 @@ pub fn routes() -> Routes {
         .at(&format!("{base}/failover"), post(cluster::failover))
         .at(&format!("{base}/pause"), post(cluster::pause))
         .at(&format!("{base}/resume"), post(cluster::resume))
+        .at(&format!("{base}/flush/preflight"), get(flush::preflight))
+        .at(&format!("{base}/flush"), post(flush::flush))
         .at(&member("restart"), post(member::restart))
         .at(&member("reinitialize"), post(member::reinitialize))
         .at(&member("reload"), post(member::reload))
