@@ -6,5 +6,6 @@ pub mod loaded;
 pub mod shell;
 pub mod sign_in_out;
 pub mod stream;
+pub mod ticker;
 pub mod time;
 pub mod title;

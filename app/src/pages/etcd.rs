@@ -23,6 +23,7 @@ mod snapshot;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::ticker::ticker;
 use crate::components::time::utc;
 use crate::error::AppError;
 use crate::etcd::EtcdStatus;
@@ -42,17 +43,8 @@ pub async fn get_etcd_status() -> Result<EtcdStatus, AppError> {
 /// The etcd page.
 #[component]
 pub fn EtcdPage() -> impl IntoView {
-    let (tick, set_tick) = signal(0u64);
+    let tick = ticker(crate::etcd::STATUS_EVERY);
     let status = Resource::new(move || tick.get(), |_| get_etcd_status());
-    #[cfg(feature = "hydrate")]
-    if let Ok(handle) = set_interval_with_handle(
-        move || set_tick.update(|t| *t += 1),
-        crate::etcd::STATUS_EVERY,
-    ) {
-        on_cleanup(move || handle.clear());
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = set_tick;
     let latest = Signal::derive(move || status.get().and_then(Result::ok));
     view! {
         <Title text="etcd · Patrol" />

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::components::layout::{Card, Table};
+use crate::components::ticker::ticker;
 use crate::error::AppError;
 use crate::etcd::readiness::{HashReading, Readiness};
 
@@ -19,17 +20,8 @@ pub async fn get_etcd_readiness() -> Result<Readiness, AppError> {
 /// The card, with its own refresh.
 #[component]
 pub fn ReadinessCard() -> impl IntoView {
-    let (tick, set_tick) = signal(0u64);
+    let tick = ticker(crate::etcd::readiness::READINESS_EVERY);
     let check = Resource::new(move || tick.get(), |_| get_etcd_readiness());
-    #[cfg(feature = "hydrate")]
-    if let Ok(handle) = set_interval_with_handle(
-        move || set_tick.update(|t| *t += 1),
-        crate::etcd::readiness::READINESS_EVERY,
-    ) {
-        on_cleanup(move || handle.clear());
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = set_tick;
     view! {
         <div class="etcd-readiness" data-testid="etcd-readiness">
             <Card title="Upgrade readiness">
