@@ -47,9 +47,11 @@ test('the cluster page follows a switchover live, without a reload', async ({ pa
   expect(await page.evaluate(() => (window as unknown as { __kept?: boolean }).__kept)).toBe(true);
   console.log(`switchover ${before} -> ${candidate}: leader shown ${seen} ms after patronictl started`);
 
-  // Wait for the old leader to stream again before the screenshot (and the next test).
+  // Wait for the old leader to stream again before the screenshot (and the
+  // next test): a replica's state cell shows its replication state, as
+  // `patronictl list` does.
   await expect(page.locator(`[data-testid=member-row][data-member="${before}"] [data-testid=state]`)).toHaveText(
-    'running',
+    'streaming',
     { timeout: 60_000 },
   );
   await expect.poll(streamingReplicas, { timeout: 60_000 }).toHaveLength(2);
