@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 
 use super::{
-    ActionOutcome, ConfirmRequest, FailoverRequest, FlushOutcome, FlushPreflight, FlushRequest,
-    FlushWhat, Preflight, ReinitializeRequest, RestartRequest, SwitchoverRequest,
+    ActionOutcome, ConfigPreview, ConfigView, ConfirmRequest, EditConfigRequest, FailoverRequest,
+    FlushOutcome, FlushPreflight, FlushRequest, FlushWhat, Preflight, ReinitializeRequest,
+    RestartRequest, SwitchoverRequest,
 };
 use crate::error::AppError;
 
@@ -62,6 +63,16 @@ mod ssr {
         let svc = Services::from_ref(&leptos::prelude::expect_context::<AppState>());
         let target = Target::new(namespace, scope, group)?;
         crate::action::flush::preflight(&svc, &target, what).await
+    }
+
+    /// The target named, with the services, for a read that changes nothing.
+    pub fn open(
+        namespace: &str,
+        scope: &str,
+        group: Option<u32>,
+    ) -> Result<(Services, Target), AppError> {
+        let svc = Services::from_ref(&leptos::prelude::expect_context::<AppState>());
+        Ok((svc, Target::new(namespace, scope, group)?))
     }
 
     /// Sets the response status for `e` and hands it back.
@@ -220,6 +231,45 @@ pub async fn flush(
 ) -> Result<FlushOutcome, AppError> {
     ssr::act(&namespace, &scope, group, async |svc, actor, target| {
         super::flush::flush(svc, actor, target, request).await
+    })
+    .await
+}
+
+/// The dynamic configuration as the editor opens it; changes nothing.
+#[server(endpoint = "actions/config")]
+pub async fn read_config(
+    namespace: String,
+    scope: String,
+    group: Option<u32>,
+) -> Result<ConfigView, AppError> {
+    let (svc, target) = ssr::open(&namespace, &scope, group)?;
+    super::edit_config::show(&svc.etcd, &target).await
+}
+
+/// What sending `config` would change; changes nothing, but only an
+/// admin edits, so only an admin asks.
+#[server(endpoint = "actions/config-preview")]
+pub async fn preview_config(
+    namespace: String,
+    scope: String,
+    group: Option<u32>,
+    config: String,
+) -> Result<ConfigPreview, AppError> {
+    ssr::act(&namespace, &scope, group, async |svc, _actor, target| {
+        super::edit_config::preview(&svc.etcd, target, &config).await
+    })
+    .await
+}
+
+#[server(endpoint = "actions/edit-config")]
+pub async fn edit_config(
+    namespace: String,
+    scope: String,
+    group: Option<u32>,
+    request: EditConfigRequest,
+) -> Result<ActionOutcome, AppError> {
+    ssr::act(&namespace, &scope, group, async |svc, actor, target| {
+        super::edit_config::edit_config(svc, actor, target, request).await
     })
     .await
 }

@@ -8,6 +8,7 @@ pub mod actor;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod basis;
+pub mod edit_config;
 #[cfg(feature = "ssr")]
 pub mod failover;
 #[cfg(feature = "ssr")]
@@ -36,6 +37,8 @@ pub mod switchover;
 pub mod target;
 
 use serde::{Deserialize, Serialize};
+
+pub use edit_config::{ConfigPreview, ConfigView, EditConfigRequest};
 
 use crate::patroni::{Scheduled, ScheduledKind};
 
@@ -146,6 +149,9 @@ pub enum Expect {
     /// The member back to `running` after it was seen otherwise (or its
     /// `pending_restart` gone).
     MemberRunning { member: String },
+    /// The `config` key holds this configuration (compared as Patroni
+    /// compares values).
+    Config { config: serde_json::Value },
     /// A scheduled switchover appears in (or leaves) the `failover` key.
     Scheduled { present: bool },
     /// Nothing in etcd shows it (reload).

@@ -1,6 +1,7 @@
 //! Pieces shared by several pages.
 
 pub mod dialog;
+pub mod diff;
 pub mod layout;
 pub mod loaded;
 pub mod shell;

@@ -4,6 +4,7 @@
 //! parsing is unit-tested against real key dumps and arbitrary bytes.
 
 mod cluster;
+pub mod config_check;
 pub mod facts;
 mod json;
 mod key;

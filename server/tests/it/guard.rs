@@ -32,6 +32,7 @@ const READ_ONLY_SERVER_FNS: &[&str] = &[
     "actions/switchover-preflight",
     "actions/failover-preflight",
     "actions/flush-preflight",
+    "actions/config",
     // Signing in and out is for anyone (the sign-in is rate-limited).
     "sign_in",
     "sign_out",
@@ -88,7 +89,7 @@ async fn send(
     } else {
         (
             "application/x-www-form-urlencoded",
-            "namespace=pg&scope=pg-meta&member=pg-meta-2&request[confirm]=pg-meta&request[revision]=1&request[candidate]=pg-meta-2",
+            "namespace=pg&scope=pg-meta&member=pg-meta-2&config=%7B%7D&request[confirm]=pg-meta&request[revision]=1&request[candidate]=pg-meta-2&request[config]=%7B%7D",
         )
     };
     let mut req = http

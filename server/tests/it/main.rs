@@ -17,6 +17,7 @@ mod auth;
 mod cli;
 mod cluster;
 mod config_file;
+mod edit_config;
 mod etcd;
 mod etcd_actions;
 mod etcd_maintenance;

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::action_dialog::ActionDialog;
 use super::action_kind::ActionKind;
+use super::config_dialog::ConfigDialog;
 use super::flush_dialog::FlushDialog;
 use crate::auth::access::use_access;
 use crate::patroni::{Cluster, Role};
@@ -25,6 +26,7 @@ pub fn ActionPanel(cluster: Memo<Cluster>) -> impl IntoView {
 fn Panel(cluster: Memo<Cluster>) -> impl IntoView {
     let open = RwSignal::new(None::<ActionKind>);
     let flushing = RwSignal::new(false);
+    let editing = RwSignal::new(false);
     let picked = RwSignal::new(None::<String>);
     // The picked member, else the first replica, else the first member.
     let member = Memo::new(move |_| {
@@ -82,6 +84,12 @@ fn Panel(cluster: Memo<Cluster>) -> impl IntoView {
             view! { <FlushDialog cluster=cluster.into() on_close=close /> }
         })
     };
+    let config_dialog = move || {
+        editing.get().then(|| {
+            let close = Callback::new(move |_: ()| editing.set(false));
+            view! { <ConfigDialog cluster=cluster.into() on_close=close /> }
+        })
+    };
     view! {
         <section class="card admin-actions" data-testid="admin-actions">
             <h2>"Admin actions"</h2>
@@ -99,6 +107,9 @@ fn Panel(cluster: Memo<Cluster>) -> impl IntoView {
                 })}
                 <button type="button" data-testid="action-flush" on:click=move |_| flushing.set(true)>
                     "Flush scheduled…"
+                </button>
+                <button type="button" data-testid="action-edit-config" on:click=move |_| editing.set(true)>
+                    "Edit configuration…"
                 </button>
             </div>
             <div class="action-row">
@@ -119,5 +130,6 @@ fn Panel(cluster: Memo<Cluster>) -> impl IntoView {
         </section>
         {dialog}
         {flush_dialog}
+        {config_dialog}
     }
 }

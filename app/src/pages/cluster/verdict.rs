@@ -3,6 +3,7 @@
 //! follow-through line.
 
 use crate::action::Expect;
+use crate::patroni::config_check::same;
 use crate::patroni::Cluster;
 
 /// How long a leader change may take before the page says so.
@@ -21,6 +22,7 @@ pub struct Snap {
     leader: Option<String>,
     paused: bool,
     scheduled: bool,
+    config: serde_json::Value,
     /// `(name, running, pending_restart)`.
     members: Vec<(String, bool, bool)>,
 }
@@ -34,6 +36,7 @@ impl Snap {
             leader: cluster.leader.clone(),
             paused: cluster.paused,
             scheduled: cluster.scheduled_switchover.is_some(),
+            config: cluster.config.clone(),
             members: cluster
                 .members
                 .iter()
@@ -111,6 +114,9 @@ pub fn verdict(expect: &Expect, seen: &[Snap], now_s: f64) -> Verdict {
                 let what = if *paused { "Pause" } else { "Resume" };
                 format!("{what} seen in etcd")
             }),
+            Expect::Config { config } => {
+                same(&snap.config, config).then(|| "The new configuration seen in etcd".to_owned())
+            }
             Expect::Scheduled { present } => (snap.scheduled == *present).then(|| {
                 let what = if *present {
                     "Scheduled switchover"
@@ -161,6 +167,7 @@ mod tests {
             leader: Some(leader.to_owned()),
             paused: false,
             scheduled: false,
+            config: serde_json::json!({"ttl": 30}),
             members: members
                 .iter()
                 .map(|(n, r, p)| ((*n).to_owned(), *r, *p))
@@ -203,6 +210,28 @@ mod tests {
         assert_eq!(verdict(&expect, &quick, 5.1).state(), "met");
         let pending = [snap(0.0, "a", &[("m", true, true)])];
         assert_eq!(verdict(&expect, &pending, 30.0).state(), "timeout");
+    }
+
+    #[test]
+    fn a_configuration_is_met_when_etcd_holds_it() {
+        let old = snap(0.0, "a", &[]);
+        let new = Snap {
+            at_s: 1.5,
+            config: serde_json::json!({"ttl": 30, "loop_wait": 10}),
+            ..old.clone()
+        };
+        // Patroni compares values by their text, and so does the verdict.
+        let expect = Expect::Config {
+            config: serde_json::json!({"ttl": 30, "loop_wait": "10"}),
+        };
+        assert_eq!(
+            verdict(&expect, std::slice::from_ref(&old), 1.0),
+            Verdict::Waiting
+        );
+        assert_eq!(
+            verdict(&expect, &[old, new], 2.0).text(),
+            "The new configuration seen in etcd after 1.5 s"
+        );
     }
 
     #[test]

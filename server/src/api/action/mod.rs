@@ -3,6 +3,7 @@
 //! body; the checks after that live in `app::action`.
 
 mod cluster;
+mod config;
 mod flush;
 mod member;
 
@@ -45,6 +46,14 @@ pub fn routes() -> Routes {
         .at(&format!("{base}/resume"), post(cluster::resume))
         .at(&format!("{base}/flush/preflight"), get(flush::preflight))
         .at(&format!("{base}/flush"), post(flush::flush))
+        .at(
+            &format!("{base}/config"),
+            get(config::show_config).patch(config::edit),
+        )
+        .at(
+            &format!("{base}/config/preview"),
+            post(config::preview_config),
+        )
         .at(&member("restart"), post(member::restart))
         .at(&member("reinitialize"), post(member::reinitialize))
         .at(&member("reload"), post(member::reload))
