@@ -9,13 +9,15 @@ use crate::patroni::lag::{human_bytes, lsn_text};
 use crate::patroni::{Cluster, GoneMember, Member};
 
 /// Tags Patroni acts on; shown first, the rest after.
-const KNOWN_TAGS: [&str; 6] = [
+const KNOWN_TAGS: [&str; 8] = [
     "nofailover",
+    "failover_priority",
+    "nosync",
+    "sync_priority",
+    "nostream",
     "noloadbalance",
     "clonefrom",
-    "nosync",
     "replicatefrom",
-    "failover_priority",
 ];
 
 #[component]
@@ -112,6 +114,9 @@ fn failover_cell(m: &Member, max_lag: u64, is_leader: bool) -> (String, &'static
     if m.tag_set("nofailover") {
         return ("no: nofailover tag".into(), "bad");
     }
+    if m.tags.get("failover_priority").and_then(Value::as_i64) == Some(0) {
+        return ("no: failover_priority 0".into(), "bad");
+    }
     match m.lag_ok {
         Some(true) => ("within lag limit".into(), "ok"),
         Some(false) => (format!("no: lag over {}", human_bytes(max_lag)), "bad"),
@@ -147,4 +152,40 @@ fn tags_text(m: &Member) -> String {
         .filter(|(k, _)| !KNOWN_TAGS.contains(&k.as_str()))
         .map(|(k, v)| show(k, v));
     known.chain(rest).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tagged(tags: Value) -> Member {
+        let mut m = Member {
+            lag_ok: Some(true),
+            ..Member::default()
+        };
+        if let Value::Object(t) = tags {
+            m.tags = t.into_iter().collect();
+        }
+        m
+    }
+
+    #[test]
+    fn patronis_tags_come_first_and_priority_zero_never_takes_over() {
+        let m = tagged(serde_json::json!({
+            "zone": "b", "nostream": true, "sync_priority": 0, "failover_priority": 0
+        }));
+        assert_eq!(
+            tags_text(&m),
+            "failover_priority=0 sync_priority=0 nostream zone=b"
+        );
+        assert_eq!(
+            failover_cell(&m, 1, false),
+            ("no: failover_priority 0".into(), "bad")
+        );
+        let m = tagged(serde_json::json!({"failover_priority": 2}));
+        assert_eq!(
+            failover_cell(&m, 1, false),
+            ("within lag limit".into(), "ok")
+        );
+    }
 }
