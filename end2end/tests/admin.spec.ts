@@ -157,3 +157,53 @@ test('an admin flushes a scheduled restart, and the page shows it gone', async (
   }
   expect(errors).toEqual([]);
 });
+
+test('an admin edits the configuration: a checked diff, then Patroni applies it', async ({ page }) => {
+  test.setTimeout(90_000);
+  const errors = await wideWithErrors(page);
+  const config = async () => (await (await fetch('http://127.0.0.1:18001/config')).json()) as Record<string, unknown>;
+  const before = (await config()).maximum_lag_on_failover as number;
+  const edited = before + 4096;
+  try {
+    await page.goto('/sign-in?next=/clusters/pg/pg-meta');
+    await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ok');
+    await signIn(page, 'e2e-admin-password');
+    await expect(page).toHaveURL(/\/clusters\/pg\/pg-meta$/);
+    await page.getByTestId('action-edit-config').click();
+    const dialog = page.getByTestId('action-dialog');
+    await expect(dialog).toHaveAttribute('data-action', 'edit-config');
+    const text = dialog.getByTestId('config-text');
+    await expect(text).toHaveValue(new RegExp(`"maximum_lag_on_failover": ${before}`));
+    await expect(dialog.getByTestId('submit-hint')).toHaveText('Check the changes first.');
+
+    // A type error stops the edit.
+    const original = await text.inputValue();
+    await text.fill(original.replace(/"ttl": \d+/, '"ttl": "soon"'));
+    await dialog.getByTestId('config-check').click();
+    await expect(dialog.getByTestId('config-errors')).toContainText('ttl: "soon" is not a whole number');
+    await expect(dialog.getByTestId('action-submit')).toBeDisabled();
+
+    // The real change: its diff, then the typed confirmation.
+    await text.fill(original.replace(`"maximum_lag_on_failover": ${before}`, `"maximum_lag_on_failover": ${edited}`));
+    await expect(dialog.getByTestId('config-stale')).toBeVisible();
+    await dialog.getByTestId('config-check').click();
+    const diff = dialog.getByTestId('diff');
+    await expect(diff.locator('.d-del')).toHaveText(new RegExp(`^-\\s+"maximum_lag_on_failover": ${before},\\s*$`));
+    await expect(diff.locator('.d-add')).toHaveText(new RegExp(`^\\+\\s+"maximum_lag_on_failover": ${edited},\\s*$`));
+    await shootWideAndNarrow(page, dialog, 'edit-config', { scrollTo: diff });
+    const { submit } = await typeToConfirm(dialog, /^Type the name above exactly/, 'pg-met', 'pg-meta');
+    await submit.click();
+    await expect(dialog.getByTestId('action-result')).toHaveAttribute('data-accepted', 'true', { timeout: 30_000 });
+    await expect(dialog.getByTestId('follow-through')).toHaveAttribute('data-state', 'met', { timeout: 20_000 });
+    await expect(dialog.getByTestId('follow-through')).toContainText('The new configuration seen in etcd');
+    await expect(dialog.getByTestId('audit-seq')).toBeVisible();
+    expect((await config()).maximum_lag_on_failover).toBe(edited);
+  } finally {
+    await fetch('http://127.0.0.1:18001/config', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ maximum_lag_on_failover: before }),
+    });
+  }
+  expect(errors).toEqual([]);
+});
