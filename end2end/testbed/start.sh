@@ -3,7 +3,7 @@
 # and four Patroni clusters, pg-meta (namespace /pg, 3 nodes, failsafe_mode),
 # mycluster (namespace /db, 2 nodes, synchronous_mode), quorum (namespace
 # /db, 3 nodes, synchronous_mode: quorum) and standby (namespace /db, 2 nodes,
-# a standby cluster that streams from quorum-3). Installs what it needs
+# a standby cluster that streams from quorum-1). Installs what it needs
 # first (Debian bookworm, as root). Waits until every cluster has a leader and
 # streaming replicas. Idempotent: when it all runs already it only waits for that;
 # when some members died it starts those again; leftovers of a dead test bed go.
@@ -35,10 +35,12 @@ patroni_members=(
   "standby-1 standby /db 15461 18031"
   "standby-2 standby /db 15462 18032"
 )
-# The standby cluster follows quorum-3: a replica that no test restarts,
-# reinitialises or promotes (nosync keeps it out of quorum's voters), and a
-# hot standby serves base backups and WAL as well as a primary does.
-standby_source_port=15453 standby_source_rest=18023
+# The standby cluster follows quorum-1, quorum's leader from the start (see
+# below) that no test restarts or switches over. A hot standby would serve
+# WAL as well, but after a promote-cluster Patroni checks the diverged
+# timeline (and rewinds) only against a source that is a primary: following a
+# replica, a demoted cluster would never follow again.
+standby_source_port=15451 standby_source_rest=18021
 replicator_password=patrol-repl
 rewind_password=patrol-rewind
 # mycluster's REST API wants basic auth for unsafe requests (POST, PATCH, ...),
@@ -319,7 +321,7 @@ watchdog:
 EOF
 }
 
-source_streams() {
+source_leads() {
   /usr/bin/python3 - "http://127.0.0.1:$standby_source_rest/patroni" <<'EOF'
 import json, sys, urllib.request
 try:
@@ -327,17 +329,18 @@ try:
         data = json.load(r)
 except Exception:
     sys.exit(1)
-sys.exit(0 if data.get("replication_state") == "streaming" else 1)
+sys.exit(0 if data.get("role") == "primary" and data.get("state") == "running" else 1)
 EOF
 }
 
 for m in "${patroni_todo[@]}"; do
   read -r name scope namespace pg_port rest_port <<<"$m"
   md="$dir/$name"
-  # quorum-3 (nosync) starts once its cluster is initialised, so it never
-  # wins the bootstrap race: led by it, quorum would have no replica outside
-  # its voters for the tests to try.
-  if [ "$name" = quorum-3 ]; then
+  # quorum-2 and quorum-3 (nosync) start once their cluster is initialised,
+  # so quorum-1 always wins the bootstrap race: led by quorum-3, quorum would
+  # have no replica outside its voters for the tests to try, and the standby
+  # cluster follows quorum-1 as a primary.
+  if [ "$name" = quorum-2 ] || [ "$name" = quorum-3 ]; then
     bootstrapped=$((SECONDS + 60))
     until [ -n "$(etcdctl_tb get /db/quorum/initialize --print-value-only 2>/dev/null)" ] ||
       ((SECONDS > bootstrapped)); do
@@ -345,10 +348,10 @@ for m in "${patroni_todo[@]}"; do
     done
   fi
   # The standby cluster's leader bootstraps with a base backup from its
-  # source, so it starts once the source streams.
+  # source, so it starts once the source runs as quorum's primary.
   if [ "$scope" = standby ]; then
-    streaming=$((SECONDS + TIMEOUT))
-    until source_streams || ((SECONDS > streaming)); do sleep 0.5; done
+    leads=$((SECONDS + TIMEOUT))
+    until source_leads || ((SECONDS > leads)); do sleep 0.5; done
   fi
   install -d -o postgres -g postgres -m 700 "$md"
   write_patroni_config "$name" "$scope" "$namespace" "$pg_port" "$rest_port" >"$md/patroni.yml"

@@ -12,6 +12,7 @@ mod member;
 #[cfg(feature = "ssr")]
 pub mod rest;
 pub mod scheduled;
+pub mod standby;
 pub mod summary;
 pub mod topology;
 
@@ -22,4 +23,5 @@ pub use facts::{PendingSwitchover, SyncMode, TimelineSwitch};
 pub use key::{normalize_namespace, ClusterKey, KeyKind};
 pub use member::{parse_lsn, Member, Role};
 pub use scheduled::{Scheduled, ScheduledKind};
+pub use standby::StandbySource;
 pub use summary::{ClusterSummary, Health, MemberBrief};

@@ -32,6 +32,8 @@ const READ_ONLY_SERVER_FNS: &[&str] = &[
     "actions/switchover-preflight",
     "actions/failover-preflight",
     "actions/flush-preflight",
+    "actions/demote-preflight",
+    "actions/promote-preflight",
     // Signing in and out is for anyone (the sign-in is rate-limited).
     "sign_in",
     "sign_out",
