@@ -8,9 +8,10 @@ export PATROL_TESTBED_VENV="${PATROL_TESTBED_VENV:-/opt/patrol-testbed/venv}"
 export PATROL_TESTBED_ENDPOINTS="http://127.0.0.1:12379,http://127.0.0.1:12479,http://127.0.0.1:12579"
 # Patroni members as space-separated NAME=URL pairs: REST API, then PostgreSQL.
 # pg-meta (namespace /pg) is pg-meta-1..3, mycluster (namespace /db) is
-# mycluster-1..2, quorum (namespace /db, synchronous_mode: quorum) is quorum-1..3.
-export PATROL_TESTBED_PATRONI="pg-meta-1=http://127.0.0.1:18001 pg-meta-2=http://127.0.0.1:18002 pg-meta-3=http://127.0.0.1:18003 mycluster-1=http://127.0.0.1:18011 mycluster-2=http://127.0.0.1:18012 quorum-1=http://127.0.0.1:18021 quorum-2=http://127.0.0.1:18022 quorum-3=http://127.0.0.1:18023"
-export PATROL_TESTBED_POSTGRES="pg-meta-1=127.0.0.1:15431 pg-meta-2=127.0.0.1:15432 pg-meta-3=127.0.0.1:15433 mycluster-1=127.0.0.1:15441 mycluster-2=127.0.0.1:15442 quorum-1=127.0.0.1:15451 quorum-2=127.0.0.1:15452 quorum-3=127.0.0.1:15453"
+# mycluster-1..2, quorum (namespace /db, synchronous_mode: quorum) is quorum-1..3,
+# standby (namespace /db, a standby cluster following quorum-1) is standby-1..2.
+export PATROL_TESTBED_PATRONI="pg-meta-1=http://127.0.0.1:18001 pg-meta-2=http://127.0.0.1:18002 pg-meta-3=http://127.0.0.1:18003 mycluster-1=http://127.0.0.1:18011 mycluster-2=http://127.0.0.1:18012 quorum-1=http://127.0.0.1:18021 quorum-2=http://127.0.0.1:18022 quorum-3=http://127.0.0.1:18023 standby-1=http://127.0.0.1:18031 standby-2=http://127.0.0.1:18032"
+export PATROL_TESTBED_POSTGRES="pg-meta-1=127.0.0.1:15431 pg-meta-2=127.0.0.1:15432 pg-meta-3=127.0.0.1:15433 mycluster-1=127.0.0.1:15441 mycluster-2=127.0.0.1:15442 quorum-1=127.0.0.1:15451 quorum-2=127.0.0.1:15452 quorum-3=127.0.0.1:15453 standby-1=127.0.0.1:15461 standby-2=127.0.0.1:15462"
 # Test-only passwords (superuser postgres, replication replicator, rewind rewinder).
 export PATROL_TESTBED_PGPASSWORD="patrol-super"
 # mycluster's Patroni REST API asks for basic auth (user patrol-rest) on unsafe

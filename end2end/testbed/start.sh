@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Starts Patrol's local test bed, on 127.0.0.1 only: a 3-member etcd (v3 API)
-# and three Patroni clusters, pg-meta (namespace /pg, 3 nodes, failsafe_mode),
-# mycluster (namespace /db, 2 nodes, synchronous_mode) and quorum (namespace
-# /db, 3 nodes, synchronous_mode: quorum). Installs what it needs
-# first (Debian bookworm, as root). Waits until both clusters have a leader and
+# and four Patroni clusters, pg-meta (namespace /pg, 3 nodes, failsafe_mode),
+# mycluster (namespace /db, 2 nodes, synchronous_mode), quorum (namespace
+# /db, 3 nodes, synchronous_mode: quorum) and standby (namespace /db, 2 nodes,
+# a standby cluster that streams from quorum-1). Installs what it needs
+# first (Debian bookworm, as root). Waits until every cluster has a leader and
 # streaming replicas. Idempotent: when it all runs already it only waits for that;
 # when some members died it starts those again; leftovers of a dead test bed go.
 # Stop it with stop.sh. Ports and layout: README.md beside this file.
@@ -31,7 +32,15 @@ patroni_members=(
   "quorum-1 quorum /db 15451 18021"
   "quorum-2 quorum /db 15452 18022"
   "quorum-3 quorum /db 15453 18023"
+  "standby-1 standby /db 15461 18031"
+  "standby-2 standby /db 15462 18032"
 )
+# The standby cluster follows quorum-1, quorum's leader from the start (see
+# below) that no test restarts or switches over. A hot standby would serve
+# WAL as well, but after a promote-cluster Patroni checks the diverged
+# timeline (and rewinds) only against a source that is a primary: following a
+# replica, a demoted cluster would never follow again.
+standby_source_port=15451 standby_source_rest=18021
 replicator_password=patrol-repl
 rewind_password=patrol-rewind
 # mycluster's REST API wants basic auth for unsafe requests (POST, PATCH, ...),
@@ -229,6 +238,14 @@ write_patroni_config() { # NAME SCOPE NAMESPACE PG_PORT REST_PORT
     # Quorum commit (Patroni 4): ANY 1 of the standbys confirms a commit.
     quorum) mode_line="synchronous_mode: quorum
     synchronous_node_count: 1" ;;
+    # A standby cluster (Patroni's bootstrap.dcs.standby_cluster): its
+    # leader is a standby_leader that streams from the source, without a
+    # replication slot there (no primary_slot_name). use_pg_rewind and the
+    # remove_data_directory_on_* settings below let it follow the source
+    # again after a promote-cluster moved it to a timeline of its own.
+    standby) mode_line="standby_cluster:
+      host: 127.0.0.1
+      port: $standby_source_port" ;;
     mycluster)
       mode_line="synchronous_mode: true"
       # YAML single-quoted string: a ' is written twice.
@@ -304,18 +321,37 @@ watchdog:
 EOF
 }
 
+source_leads() {
+  /usr/bin/python3 - "http://127.0.0.1:$standby_source_rest/patroni" <<'EOF'
+import json, sys, urllib.request
+try:
+    with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
+        data = json.load(r)
+except Exception:
+    sys.exit(1)
+sys.exit(0 if data.get("role") == "primary" and data.get("state") == "running" else 1)
+EOF
+}
+
 for m in "${patroni_todo[@]}"; do
   read -r name scope namespace pg_port rest_port <<<"$m"
   md="$dir/$name"
-  # quorum-3 (nosync) starts once its cluster is initialised, so it never
-  # wins the bootstrap race: led by it, quorum would have no replica outside
-  # its voters for the tests to try.
-  if [ "$name" = quorum-3 ]; then
+  # quorum-2 and quorum-3 (nosync) start once their cluster is initialised,
+  # so quorum-1 always wins the bootstrap race: led by quorum-3, quorum would
+  # have no replica outside its voters for the tests to try, and the standby
+  # cluster follows quorum-1 as a primary.
+  if [ "$name" = quorum-2 ] || [ "$name" = quorum-3 ]; then
     bootstrapped=$((SECONDS + 60))
     until [ -n "$(etcdctl_tb get /db/quorum/initialize --print-value-only 2>/dev/null)" ] ||
       ((SECONDS > bootstrapped)); do
       sleep 0.5
     done
+  fi
+  # The standby cluster's leader bootstraps with a base backup from its
+  # source, so it starts once the source runs as quorum's primary.
+  if [ "$scope" = standby ]; then
+    leads=$((SECONDS + TIMEOUT))
+    until source_leads || ((SECONDS > leads)); do sleep 0.5; done
   fi
   install -d -o postgres -g postgres -m 700 "$md"
   write_patroni_config "$name" "$scope" "$namespace" "$pg_port" "$rest_port" >"$md/patroni.yml"
@@ -335,10 +371,10 @@ done
 # the cluster it describes (read from the DCS) must have exactly one running
 # leader, every other member streaming and, where asked, a sync standby.
 # Prints what it saw.
-cluster_ready() { # SCOPE NEED_SYNC URL...
+cluster_ready() { # SCOPE NEED_SYNC LEADER_ROLE URL...
   /usr/bin/python3 - "$@" <<'EOF'
 import json, sys, urllib.request
-scope, need_sync, urls = sys.argv[1], sys.argv[2] == "1", sys.argv[3:]
+scope, need_sync, leader_role, urls = sys.argv[1], sys.argv[2] == "1", sys.argv[3], sys.argv[4:]
 members, silent = None, []
 for url in urls:
     try:
@@ -350,8 +386,9 @@ for url in urls:
 if members is None:
     print("%s: no Patroni REST API answers yet" % scope)
     sys.exit(1)
-leaders = [m["name"] for m in members if m.get("role") == "leader" and m.get("state") == "running"]
-streaming = [m["name"] for m in members if m.get("role") != "leader" and m.get("state") == "streaming"]
+# A standby leader streams from its source: REST says "streaming" for it.
+leaders = [m["name"] for m in members if m.get("role") == leader_role and m.get("state") in ("running", "streaming")]
+streaming = [m["name"] for m in members if m.get("role") != leader_role and m.get("state") == "streaming"]
 sync = [m["name"] for m in members if m.get("role") in ("sync_standby", "quorum_standby")]
 ok = (not silent and len(members) == len(urls) and len(leaders) == 1
       and len(streaming) == len(urls) - 1 and (sync or not need_sync))
@@ -366,17 +403,20 @@ urls_of() { for m in "${patroni_members[@]}"; do read -r _ s _ _ r <<<"$m"; [ "$
 mapfile -t pg_meta_urls < <(urls_of pg-meta)
 mapfile -t mycluster_urls < <(urls_of mycluster)
 mapfile -t quorum_urls < <(urls_of quorum)
+mapfile -t standby_urls < <(urls_of standby)
 
 deadline=$((SECONDS + TIMEOUT))
 while :; do
   ok=1
-  a=$(cluster_ready pg-meta 0 "${pg_meta_urls[@]}") || ok=0
-  b=$(cluster_ready mycluster 1 "${mycluster_urls[@]}") || ok=0
-  c=$(cluster_ready quorum 1 "${quorum_urls[@]}") || ok=0
+  a=$(cluster_ready pg-meta 0 leader "${pg_meta_urls[@]}") || ok=0
+  b=$(cluster_ready mycluster 1 leader "${mycluster_urls[@]}") || ok=0
+  c=$(cluster_ready quorum 1 leader "${quorum_urls[@]}") || ok=0
+  d=$(cluster_ready standby 0 standby_leader "${standby_urls[@]}") || ok=0
   if ((ok)) && [ -n "$(etcdctl_tb get /pg/pg-meta/leader --print-value-only)" ] &&
      [ -n "$(etcdctl_tb get /db/mycluster/leader --print-value-only)" ] &&
      [ -n "$(etcdctl_tb get /db/mycluster/sync --print-value-only)" ] &&
      [ -n "$(etcdctl_tb get /db/quorum/leader --print-value-only)" ] &&
+     [ -n "$(etcdctl_tb get /db/standby/leader --print-value-only)" ] &&
      grep -q '"quorum"' <<<"$(etcdctl_tb get /db/quorum/sync --print-value-only)"; then
     break
   fi
@@ -389,7 +429,8 @@ while :; do
     echo "$a" >&2
     echo "$b" >&2
     echo "$c" >&2
-    tails "$dir"/pg-meta-*/patroni.log "$dir"/mycluster-*/patroni.log "$dir"/quorum-*/patroni.log
+    echo "$d" >&2
+    tails "$dir"/pg-meta-*/patroni.log "$dir"/mycluster-*/patroni.log "$dir"/quorum-*/patroni.log "$dir"/standby-*/patroni.log
     if ((${#dead[@]})); then die "Patroni died: ${dead[*]} (logs: $dir/<member>/patroni.log; stop.sh cleans up)"; fi
     die "clusters not ready after $TIMEOUT s (logs: $dir/<member>/patroni.log; stop.sh cleans up)"
   fi
@@ -398,5 +439,6 @@ done
 echo "$a"
 echo "$b"
 echo "$c"
+echo "$d"
 say "test bed ready in $(elapsed) s ($dir)"
 print_env

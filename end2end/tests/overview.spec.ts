@@ -58,3 +58,24 @@ test('the member table shows a replica as streaming, as patronictl list does', a
   await expect(replicas).toHaveText(['streaming', 'streaming']);
   expect(errors).toEqual([]);
 });
+
+test('the standby cluster shows its standby leader and the source it follows', async ({ page }) => {
+  const errors = watchErrors(page);
+  await gotoLive(page, '/');
+  const card = page.locator('[data-testid=cluster][data-scope="standby"][data-namespace="/db"]');
+  const leader = etcdctl('get', '/db/standby/leader', '--print-value-only');
+  expect(leader).not.toBe('');
+  await expect(card.getByTestId('standby-badge')).toHaveText('standby cluster');
+  await expect(card.getByTestId('leader')).toHaveText(leader);
+  await expect(card.locator(`[data-member="${leader}"]`)).toContainText('standby leader');
+  // The test bed's standby follows quorum-1 (end2end/testbed/start.sh).
+  await expect(card.getByTestId('standby-source')).toHaveText('127.0.0.1:15451');
+  await expect(page.locator('[data-scope="standby"] [data-testid=member]')).toHaveCount(2);
+
+  await card.getByTestId('cluster-link').click();
+  await expect(page).toHaveURL(/\/clusters\/db\/standby$/);
+  await expect(page.getByTestId('standby-cluster')).toHaveText('on');
+  await expect(page.getByTestId('standby-source')).toHaveText('127.0.0.1:15451');
+  await expect(page.locator(`[data-testid=member-row][data-member="${leader}"]`)).toContainText('standby leader');
+  expect(errors).toEqual([]);
+});

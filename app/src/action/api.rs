@@ -9,6 +9,7 @@ use super::{
     FlushOutcome, FlushPreflight, FlushRequest, FlushWhat, Preflight, ReinitializeRequest,
     RestartRequest, SwitchoverRequest,
 };
+use super::{DemoteClusterRequest, PromoteClusterRequest};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -73,6 +74,18 @@ mod ssr {
     ) -> Result<(Services, Target), AppError> {
         let svc = Services::from_ref(&leptos::prelude::expect_context::<AppState>());
         Ok((svc, Target::new(namespace, scope, group)?))
+    }
+
+    /// Whether the cluster named can change its role now.
+    pub async fn role_preflight(
+        change: crate::action::cluster_role::Change,
+        namespace: &str,
+        scope: &str,
+        group: Option<u32>,
+    ) -> Result<Preflight, AppError> {
+        let svc = Services::from_ref(&leptos::prelude::expect_context::<AppState>());
+        let target = Target::new(namespace, scope, group)?;
+        crate::action::cluster_role::preflight(&svc, change, &target).await
     }
 
     /// Sets the response status for `e` and hands it back.
@@ -270,6 +283,54 @@ pub async fn edit_config(
 ) -> Result<ActionOutcome, AppError> {
     ssr::act(&namespace, &scope, group, async |svc, actor, target| {
         super::edit_config::edit_config(svc, actor, target, request).await
+    })
+    .await
+}
+
+/// Whether the cluster can be demoted to a standby cluster now.
+#[server(endpoint = "actions/demote-preflight")]
+pub async fn demote_preflight(
+    namespace: String,
+    scope: String,
+    group: Option<u32>,
+) -> Result<Preflight, AppError> {
+    use crate::action::cluster_role::Change;
+    ssr::role_preflight(Change::Demote, &namespace, &scope, group).await
+}
+
+/// Whether the standby cluster can be promoted now.
+#[server(endpoint = "actions/promote-preflight")]
+pub async fn promote_preflight(
+    namespace: String,
+    scope: String,
+    group: Option<u32>,
+) -> Result<Preflight, AppError> {
+    use crate::action::cluster_role::Change;
+    ssr::role_preflight(Change::Promote, &namespace, &scope, group).await
+}
+
+#[server(endpoint = "actions/demote-cluster")]
+pub async fn demote_cluster(
+    namespace: String,
+    scope: String,
+    group: Option<u32>,
+    request: DemoteClusterRequest,
+) -> Result<ActionOutcome, AppError> {
+    ssr::act(&namespace, &scope, group, async |svc, actor, target| {
+        super::demote_cluster::demote_cluster(svc, actor, target, request).await
+    })
+    .await
+}
+
+#[server(endpoint = "actions/promote-cluster")]
+pub async fn promote_cluster(
+    namespace: String,
+    scope: String,
+    group: Option<u32>,
+    request: PromoteClusterRequest,
+) -> Result<ActionOutcome, AppError> {
+    ssr::act(&namespace, &scope, group, async |svc, actor, target| {
+        super::promote_cluster::promote_cluster(svc, actor, target, request).await
     })
     .await
 }

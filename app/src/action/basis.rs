@@ -1,6 +1,6 @@
 //! What an admin's decision rests on, so an action can be refused when it
-//! changed since the preflight: the leader, the member set, the pause flag
-//! and the synchronous standbys. Patroni rewrites member keys every loop
+//! changed since the preflight: the leader, the member set, the pause flag,
+//! the synchronous standbys and whether it is a standby cluster. Patroni rewrites member keys every loop
 //! (positions, timestamps); those changes do not count.
 
 use std::collections::BTreeSet;
@@ -14,6 +14,9 @@ pub struct Basis {
     pub members: BTreeSet<String>,
     pub paused: bool,
     pub sync_standbys: BTreeSet<String>,
+    /// `standby_cluster` is configured (demote-cluster sets it, promote
+    /// clears it).
+    pub standby_cluster: bool,
 }
 
 impl Basis {
@@ -23,6 +26,7 @@ impl Basis {
             members: cluster.members.iter().map(|m| m.name.clone()).collect(),
             paused: cluster.paused,
             sync_standbys: cluster.sync_standbys.iter().cloned().collect(),
+            standby_cluster: cluster.standby_cluster,
         }
     }
 
@@ -67,6 +71,13 @@ impl Basis {
                 list(&now.sync_standbys)
             ));
         }
+        if self.standby_cluster != now.standby_cluster {
+            out.push(if now.standby_cluster {
+                "the cluster was made a standby cluster since".into()
+            } else {
+                "the standby cluster was promoted since".into()
+            });
+        }
         out
     }
 }
@@ -81,6 +92,7 @@ mod tests {
             members: members.iter().map(|s| s.to_string()).collect(),
             paused,
             sync_standbys: sync.iter().map(|s| s.to_string()).collect(),
+            standby_cluster: false,
         }
     }
 
@@ -93,7 +105,8 @@ mod tests {
     #[test]
     fn every_change_is_named() {
         let then = basis("a1", &["a1", "a2", "a3"], false, &["a2"]);
-        let now = basis("", &["a1", "a2", "a4"], true, &[]);
+        let mut now = basis("", &["a1", "a2", "a4"], true, &[]);
+        now.standby_cluster = true;
         assert_eq!(
             then.changes(&now),
             [
@@ -102,6 +115,7 @@ mod tests {
                 "members left: a3",
                 "the cluster was paused since",
                 "synchronous standbys were a2, are now none",
+                "the cluster was made a standby cluster since",
             ]
         );
     }

@@ -8,6 +8,10 @@ pub mod actor;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod basis;
+#[cfg(feature = "ssr")]
+pub mod cluster_role;
+#[cfg(feature = "ssr")]
+pub mod demote_cluster;
 pub mod edit_config;
 #[cfg(feature = "ssr")]
 pub mod failover;
@@ -21,6 +25,8 @@ pub mod member;
 pub mod pause;
 #[cfg(feature = "ssr")]
 pub mod preflight;
+#[cfg(feature = "ssr")]
+pub mod promote_cluster;
 #[cfg(feature = "ssr")]
 pub mod reinitialize;
 #[cfg(feature = "ssr")]
@@ -110,6 +116,37 @@ pub struct ConfirmRequest {
     pub revision: Option<i64>,
 }
 
+/// `POST .../demote`: make the cluster a standby cluster that follows
+/// another (`patronictl demote-cluster`). At least one of `host`, `port`
+/// and `restore_command` is needed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoteClusterRequest {
+    /// The source's host (or comma-separated hosts).
+    #[serde(default)]
+    pub host: Option<String>,
+    /// The source's port, 1–65535.
+    #[serde(default)]
+    pub port: Option<u32>,
+    /// A replication slot on the source to stream through.
+    #[serde(default)]
+    pub primary_slot_name: Option<String>,
+    /// A command that restores WAL from an archive.
+    #[serde(default)]
+    pub restore_command: Option<String>,
+    pub confirm: String,
+    /// The revision the preflight returned.
+    pub revision: i64,
+}
+
+/// `POST .../promote`: make a standby cluster run on its own
+/// (`patronictl promote-cluster`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromoteClusterRequest {
+    pub confirm: String,
+    /// The revision the preflight returned.
+    pub revision: i64,
+}
+
 /// `POST .../members/<name>/restart`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RestartRequest {
@@ -154,6 +191,10 @@ pub enum Expect {
     Config { config: serde_json::Value },
     /// A scheduled switchover appears in (or leaves) the `failover` key.
     Scheduled { present: bool },
+    /// The leader key held by a running member whose role is `role`
+    /// (`standby_leader` after a demote, `leader` after a promote), as
+    /// `patronictl demote-cluster`/`promote-cluster` wait for.
+    ClusterRole { role: crate::patroni::Role },
     /// Nothing in etcd shows it (reload).
     Nothing,
 }

@@ -77,6 +77,7 @@ fn ClusterCard(cluster: ClusterSummary) -> impl IntoView {
         leader,
         paused,
         standby_cluster,
+        standby_source,
         members,
         running,
         streaming,
@@ -115,12 +116,16 @@ fn ClusterCard(cluster: ClusterSummary) -> impl IntoView {
                 <span class="badge ns">{ns_badge}</span>
                 <span class=health_class data-testid="health">{health.as_str()}</span>
                 {paused.then(|| view! { <span class="badge warn" data-testid="paused">"paused"</span> })}
-                {standby_cluster.then(|| view! { <span class="badge">"standby cluster"</span> })}
+                {standby_cluster.then(|| view! { <span class="badge" data-testid="standby-badge">"standby cluster"</span> })}
                 {scheduled_switchover.then(|| view! { <span class="badge warn">"switchover pending"</span> })}
             </header>
             <dl class="facts">
                 <dt>"Leader"</dt>
                 <dd data-testid="leader" class:bad=no_leader>{leader.unwrap_or_else(|| "none".into())}</dd>
+                {standby_source.map(|s| view! {
+                    <dt>"Follows"</dt>
+                    <dd data-testid="standby-source">{s}</dd>
+                })}
                 <dt>"Members"</dt>
                 <dd data-testid="member-count">{format!("{count} ({running} running)")}</dd>
                 <dt>"Streaming"</dt>

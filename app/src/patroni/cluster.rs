@@ -41,6 +41,8 @@ pub struct Cluster {
     pub maximum_lag_on_failover: u64,
     /// `standby_cluster` is configured: the leader follows another cluster.
     pub standby_cluster: bool,
+    /// Where the standby cluster follows from (`config.standby_cluster`).
+    pub standby_source: Option<super::StandbySource>,
     /// The leader's timeline, else one past the last `history` row.
     pub timeline: Option<u64>,
     /// The leader's WAL position that lags are measured from.
@@ -260,6 +262,7 @@ impl Parts {
             failsafe_members,
             maximum_lag_on_failover: config.maximum_lag_on_failover,
             standby_cluster: config.standby_cluster,
+            standby_source: super::StandbySource::of(&config.json),
             timeline,
             leader_lsn,
             history,

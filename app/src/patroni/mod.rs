@@ -13,6 +13,7 @@ mod member;
 #[cfg(feature = "ssr")]
 pub mod rest;
 pub mod scheduled;
+pub mod standby;
 pub mod summary;
 pub mod topology;
 
@@ -23,4 +24,5 @@ pub use facts::{PendingSwitchover, SyncMode, TimelineSwitch};
 pub use key::{normalize_namespace, ClusterKey, KeyKind};
 pub use member::{parse_lsn, Member, Role};
 pub use scheduled::{Scheduled, ScheduledKind};
+pub use standby::StandbySource;
 pub use summary::{ClusterSummary, Health, MemberBrief};

@@ -81,6 +81,8 @@ pub struct ClusterSummary {
     pub leader: Option<String>,
     pub paused: bool,
     pub standby_cluster: bool,
+    /// A standby cluster's source in one line (`host:port, slot …`).
+    pub standby_source: Option<String>,
     pub members: Vec<MemberBrief>,
     /// Members with PostgreSQL running.
     pub running: usize,
@@ -154,6 +156,7 @@ impl ClusterSummary {
             leader: c.leader.clone(),
             paused: c.paused,
             standby_cluster: c.standby_cluster,
+            standby_source: c.standby_source.as_ref().map(|s| s.text()),
             members: c.members.iter().map(MemberBrief::of).collect(),
             running,
             streaming,

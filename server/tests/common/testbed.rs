@@ -91,7 +91,8 @@ pub fn rest_url(member: &str) -> String {
     let fallback = "pg-meta-1=http://127.0.0.1:18001 pg-meta-2=http://127.0.0.1:18002 \
          pg-meta-3=http://127.0.0.1:18003 mycluster-1=http://127.0.0.1:18011 \
          mycluster-2=http://127.0.0.1:18012 quorum-1=http://127.0.0.1:18021 \
-         quorum-2=http://127.0.0.1:18022 quorum-3=http://127.0.0.1:18023";
+         quorum-2=http://127.0.0.1:18022 quorum-3=http://127.0.0.1:18023 \
+         standby-1=http://127.0.0.1:18031 standby-2=http://127.0.0.1:18032";
     address_of("PATROL_TESTBED_PATRONI", fallback, member)
 }
 
@@ -99,7 +100,8 @@ pub fn rest_url(member: &str) -> String {
 pub fn pg_port(member: &str) -> u16 {
     let fallback = "pg-meta-1=127.0.0.1:15431 pg-meta-2=127.0.0.1:15432 \
          pg-meta-3=127.0.0.1:15433 mycluster-1=127.0.0.1:15441 mycluster-2=127.0.0.1:15442 \
-         quorum-1=127.0.0.1:15451 quorum-2=127.0.0.1:15452 quorum-3=127.0.0.1:15453";
+         quorum-1=127.0.0.1:15451 quorum-2=127.0.0.1:15452 quorum-3=127.0.0.1:15453 \
+         standby-1=127.0.0.1:15461 standby-2=127.0.0.1:15462";
     let addr = address_of("PATROL_TESTBED_POSTGRES", fallback, member);
     let port = addr.rsplit_once(':').and_then(|(_, p)| p.parse().ok());
     port.unwrap_or_else(|| panic!("no port in {member}'s PostgreSQL address {addr}"))

@@ -33,6 +33,8 @@ const READ_ONLY_SERVER_FNS: &[&str] = &[
     "actions/failover-preflight",
     "actions/flush-preflight",
     "actions/config",
+    "actions/demote-preflight",
+    "actions/promote-preflight",
     // Signing in and out is for anyone (the sign-in is rate-limited).
     "sign_in",
     "sign_out",
@@ -125,6 +127,8 @@ async fn every_mutating_route_refuses_anonymous_and_read_only_requests() {
         "POST /api/v1/clusters/pg/pg-meta/switchover",
         "POST /api/v1/clusters/pg/pg-meta/pause",
         "POST /api/actions/switchover",
+        "PATCH /api/v1/clusters/pg/pg-meta/config",
+        "POST /api/v1/clusters/pg/pg-meta/demote",
     ] {
         assert!(
             names.iter().any(|n| n == want),

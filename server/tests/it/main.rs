@@ -35,5 +35,6 @@ mod quorum;
 mod recovery;
 mod router;
 mod site;
+mod standby;
 mod testbed;
 mod tls;

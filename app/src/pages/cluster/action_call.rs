@@ -10,6 +10,7 @@ use crate::action::{
     ActionOutcome, ConfirmRequest, FailoverRequest, Preflight, ReinitializeRequest, RestartRequest,
     SwitchoverRequest,
 };
+use crate::action::{DemoteClusterRequest, PromoteClusterRequest};
 use crate::error::AppError;
 
 /// What the admin chose in the dialog.
@@ -23,6 +24,8 @@ pub struct Options {
     pub pending_only: RwSignal<bool>,
     /// Reinitialize even if Patroni thinks the replica is busy.
     pub force: RwSignal<bool>,
+    /// The source a demote follows: host, port, slot, restore command.
+    pub source: [RwSignal<String>; 4],
 }
 
 impl Default for Options {
@@ -32,6 +35,7 @@ impl Default for Options {
             schedule: RwSignal::new(String::new()),
             pending_only: RwSignal::new(false),
             force: RwSignal::new(false),
+            source: std::array::from_fn(|_| RwSignal::new(String::new())),
         }
     }
 }
@@ -52,6 +56,8 @@ enum Request {
     Pause(ConfirmRequest),
     Resume(ConfirmRequest),
     Cancel(ConfirmRequest),
+    Demote(DemoteClusterRequest),
+    Promote(PromoteClusterRequest),
     Restart(String, RestartRequest),
     Reinitialize(String, ReinitializeRequest),
     Reload(String, ConfirmRequest),
@@ -87,6 +93,24 @@ impl Options {
             ActionKind::Pause => Request::Pause(plain()),
             ActionKind::Resume => Request::Resume(plain()),
             ActionKind::CancelSwitchover => Request::Cancel(plain()),
+            ActionKind::DemoteCluster => {
+                let text = |i: usize| {
+                    let v = self.source[i].get_untracked().trim().to_owned();
+                    (!v.is_empty()).then_some(v)
+                };
+                Request::Demote(DemoteClusterRequest {
+                    host: text(0),
+                    port: text(1).map(|p| port(&p)).transpose()?,
+                    primary_slot_name: text(2),
+                    restore_command: text(3),
+                    confirm: confirm.clone(),
+                    revision: revision.ok_or("the preflight has not run")?,
+                })
+            }
+            ActionKind::PromoteCluster => Request::Promote(PromoteClusterRequest {
+                confirm: confirm.clone(),
+                revision: revision.ok_or("the preflight has not run")?,
+            }),
             ActionKind::Restart(m) => Request::Restart(
                 m.clone(),
                 RestartRequest {
@@ -140,6 +164,28 @@ impl Options {
                     _ => (!schedule_ok()).then_some("Fix the scheduled time."),
                 }
             }
+            ActionKind::DemoteCluster | ActionKind::PromoteCluster => {
+                let Some(p) = preflight else {
+                    return Some("Waiting for the preflight checks.");
+                };
+                if !p.blockers.is_empty() {
+                    return Some("The preflight found what blocks this action.");
+                }
+                if *kind != ActionKind::DemoteCluster {
+                    return None;
+                }
+                let [host, port_text, _, restore] = self.source.map(|s| s.get());
+                if [&host, &port_text, &restore]
+                    .iter()
+                    .all(|s| s.trim().is_empty())
+                {
+                    Some("Name the source: a host, a port or a restore command.")
+                } else if !port_text.trim().is_empty() && port(port_text.trim()).is_err() {
+                    Some("The port must be a number from 1 to 65535.")
+                } else {
+                    None
+                }
+            }
             ActionKind::Restart(_) => (!schedule_ok()).then_some("Fix the scheduled time."),
             _ => None,
         }
@@ -160,6 +206,8 @@ pub async fn call(c: Call) -> Result<ActionOutcome, AppError> {
         Request::Pause(r) => api::pause(ns, sc, g, r).await,
         Request::Resume(r) => api::resume(ns, sc, g, r).await,
         Request::Cancel(r) => api::cancel_switchover(ns, sc, g, r).await,
+        Request::Demote(r) => api::demote_cluster(ns, sc, g, r).await,
+        Request::Promote(r) => api::promote_cluster(ns, sc, g, r).await,
         Request::Restart(m, r) => api::restart_member(ns, sc, g, m, r).await,
         Request::Reinitialize(m, r) => api::reinitialize_member(ns, sc, g, m, r).await,
         Request::Reload(m, r) => api::reload_member(ns, sc, g, m, r).await,
@@ -187,6 +235,7 @@ pub fn OptionFields(kind: ActionKind, opts: Options) -> impl IntoView {
             <ScheduleInput value=opts.schedule id="action-schedule" />
         }
         .into_any(),
+        ActionKind::DemoteCluster => view! { <SourceFields source=opts.source /> }.into_any(),
         ActionKind::Reinitialize(_) => check(
             opts.force,
             "option-force",
@@ -194,5 +243,44 @@ pub fn OptionFields(kind: ActionKind, opts: Options) -> impl IntoView {
         )
         .into_any(),
         _ => ().into_any(),
+    }
+}
+
+/// A port as typed: 1–65535.
+fn port(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(p) if (1..=65535).contains(&p) => Ok(p),
+        _ => Err(format!("port {text:?}: must be a number from 1 to 65535")),
+    }
+}
+
+/// The source a demoted cluster is to follow, as `patronictl
+/// demote-cluster` asks for it.
+#[component]
+fn SourceFields(source: [RwSignal<String>; 4]) -> impl IntoView {
+    let fields = [
+        ("source-host", "Host of the source", "e.g. 10.0.0.5"),
+        ("source-port", "Port", "5432"),
+        (
+            "source-slot",
+            "Replication slot on the source (optional)",
+            "none",
+        ),
+        (
+            "source-restore",
+            "Restore command (optional)",
+            "e.g. cp /archive/%f %p",
+        ),
+    ];
+    view! {
+        <fieldset class="source-fields" data-testid="standby-source-fields">
+            <legend>"Follow"</legend>
+            {fields.into_iter().zip(source).map(|((id, label, hint), value)| view! {
+                <label class="text-field" for=id>{label}</label>
+                <input type="text" id=id data-testid=id placeholder=hint autocomplete="off"
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev)) />
+            }).collect_view()}
+        </fieldset>
     }
 }

@@ -9,7 +9,9 @@ use super::action_kind::ActionKind;
 use super::follow_through::Recorder;
 use super::outcome::{summary, OutcomeView};
 use super::preflight_view::PreflightView;
-use crate::action::api::{failover_preflight, switchover_preflight};
+use crate::action::api::{
+    demote_preflight, failover_preflight, promote_preflight, switchover_preflight,
+};
 use crate::action::ActionOutcome;
 use crate::components::dialog::{DoneButton, Modal, TypedConfirm};
 use crate::components::loaded::in_words;
@@ -26,7 +28,13 @@ pub fn ActionDialog(
     let (namespace, scope, group) =
         cluster.with_untracked(|c| (c.namespace.clone(), c.scope.clone(), c.citus_group));
     let word = kind.confirm_word(&scope);
-    let needs_preflight = matches!(kind, ActionKind::Switchover | ActionKind::Failover);
+    let needs_preflight = matches!(
+        kind,
+        ActionKind::Switchover
+            | ActionKind::Failover
+            | ActionKind::DemoteCluster
+            | ActionKind::PromoteCluster
+    );
     let preflight = {
         let (kind, ns, sc) = (kind.clone(), namespace.clone(), scope.clone());
         Action::new(move |_: &()| {
@@ -34,6 +42,8 @@ pub fn ActionDialog(
             async move {
                 match kind {
                     ActionKind::Failover => failover_preflight(ns, sc, group).await,
+                    ActionKind::DemoteCluster => demote_preflight(ns, sc, group).await,
+                    ActionKind::PromoteCluster => promote_preflight(ns, sc, group).await,
                     _ => switchover_preflight(ns, sc, group).await,
                 }
             }

@@ -97,6 +97,12 @@ fn Panel(cluster: Memo<Cluster>) -> impl IntoView {
                 <span class="action-group-label">"Cluster"</span>
                 {button(ActionKind::Switchover, "action-switchover", "Switchover…")}
                 {button(ActionKind::Failover, "action-failover", "Failover…")}
+                // A standby cluster is promoted; any other is demoted to one.
+                {move || if cluster.with(|c| c.standby_cluster) {
+                    button(ActionKind::PromoteCluster, "action-promote-cluster", "Promote cluster…").into_any()
+                } else {
+                    button(ActionKind::DemoteCluster, "action-demote-cluster", "Demote to standby…").into_any()
+                }}
                 {move || if cluster.with(|c| c.paused) {
                     button(ActionKind::Resume, "action-resume", "Resume…").into_any()
                 } else {

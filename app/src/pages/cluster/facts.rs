@@ -88,7 +88,19 @@ pub fn Facts(cluster: Cluster) -> impl IntoView {
             <dt>"Failsafe mode"</dt>
             <dd data-testid="failsafe">{failsafe}</dd>
             <dt>"Standby cluster"</dt>
-            <dd>{yes_no(cluster.standby_cluster)}</dd>
+            <dd data-testid="standby-cluster">{yes_no(cluster.standby_cluster)}</dd>
+            {cluster.standby_source.map(|s| view! {
+                <dt>"Follows"</dt>
+                <dd data-testid="standby-source">{s.address().unwrap_or_else(|| "no host or port".into())}</dd>
+                {s.primary_slot_name.map(|slot| view! {
+                    <dt>"Slot on the source"</dt>
+                    <dd data-testid="standby-slot"><code>{slot}</code></dd>
+                })}
+                {s.restore_command.map(|cmd| view! {
+                    <dt>"Restore command"</dt>
+                    <dd data-testid="standby-restore" class="wrap"><code>{cmd}</code></dd>
+                })}
+            })}
             <dt>"System identifier"</dt>
             <dd data-testid="system-id">{cluster.system_identifier.unwrap_or_else(dash)}</dd>
         </dl>

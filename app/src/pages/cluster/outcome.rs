@@ -81,6 +81,15 @@ pub fn summary(kind: &ActionKind) -> &'static str {
             "Wipes this replica's data directory and copies it again from the leader. \
              It is unavailable until the copy ends."
         }
+        ActionKind::DemoteCluster => {
+            "Makes this cluster a standby cluster that follows the source named below \
+             (Patroni 4.1's demote-cluster): the primary stops taking writes and \
+             restarts as a standby leader."
+        }
+        ActionKind::PromoteCluster => {
+            "Makes this standby cluster run on its own (Patroni 4.1's promote-cluster): \
+             its standby leader stops following the source and takes writes."
+        }
         ActionKind::Reload(_) => {
             "Asks Patroni to reload its configuration and PostgreSQL's (no restart)."
         }

@@ -34,6 +34,8 @@ pub fn PreflightView(
             })
         };
     let leader = leader.unwrap_or_else(|| "none".into());
+    // A demote or promote has no candidates to pick.
+    let picks = patroni_may_choose || !candidates.is_empty();
     view! {
         {list("bad", "preflight-blockers", "Cannot run:", blockers)}
         {list("warn", "preflight-warnings", "Read before acting:", warnings)}
@@ -42,6 +44,7 @@ pub fn PreflightView(
             {paused.then_some(" · cluster paused")}
             " · checked at etcd revision " {revision}
         </p>
+        {picks.then(|| view! {
         <fieldset class="candidates" data-testid="candidates">
             <legend>"Candidate"</legend>
             {patroni_may_choose.then(|| view! {
@@ -54,6 +57,7 @@ pub fn PreflightView(
             })}
             {candidates.into_iter().map(|c| view! { <CandidateRow candidate=c chosen /> }).collect_view()}
         </fieldset>
+        })}
     }
 }
 

@@ -4,10 +4,13 @@
 
 use crate::action::Expect;
 use crate::patroni::config_check::same;
-use crate::patroni::Cluster;
+use crate::patroni::{Cluster, Role};
 
 /// How long a leader change may take before the page says so.
 const LEADER_LIMIT_S: f64 = 60.0;
+/// How long a cluster's role change may take: a demoted primary restarts
+/// as a standby and may have to rewind first.
+const ROLE_LIMIT_S: f64 = 120.0;
 /// How long any other change may take.
 const OTHER_LIMIT_S: f64 = 30.0;
 /// A member seen running this long after a restart, with no restart
@@ -23,6 +26,8 @@ pub struct Snap {
     paused: bool,
     scheduled: bool,
     config: serde_json::Value,
+    /// The leader's `(role, running)`, when its member key is there.
+    leader_role: Option<(Role, bool)>,
     /// `(name, running, pending_restart)`.
     members: Vec<(String, bool, bool)>,
 }
@@ -37,6 +42,9 @@ impl Snap {
             paused: cluster.paused,
             scheduled: cluster.scheduled_switchover.is_some(),
             config: cluster.config.clone(),
+            leader_role: cluster
+                .leader_member()
+                .map(|m| (m.role.clone(), m.is_running())),
             members: cluster
                 .members
                 .iter()
@@ -125,6 +133,12 @@ pub fn verdict(expect: &Expect, seen: &[Snap], now_s: f64) -> Verdict {
                 };
                 format!("{what} seen in etcd")
             }),
+            Expect::ClusterRole { role } => match (&snap.leader, &snap.leader_role) {
+                (Some(l), Some((r, true))) if r == role => {
+                    Some(format!("{l} running as {} seen in etcd", role.as_str()))
+                }
+                _ => None,
+            },
             Expect::MemberRunning { member } => match snap.member(member) {
                 Some((true, pending)) if member_down || (snap.at_s >= SETTLE_S && !pending) => {
                     Some(format!("{member} running again, seen in etcd"))
@@ -148,6 +162,7 @@ pub fn verdict(expect: &Expect, seen: &[Snap], now_s: f64) -> Verdict {
     }
     let limit_s = match expect {
         Expect::NewLeader { .. } => LEADER_LIMIT_S,
+        Expect::ClusterRole { .. } => ROLE_LIMIT_S,
         _ => OTHER_LIMIT_S,
     };
     if now_s >= limit_s {
@@ -168,6 +183,7 @@ mod tests {
             paused: false,
             scheduled: false,
             config: serde_json::json!({"ttl": 30}),
+            leader_role: None,
             members: members
                 .iter()
                 .map(|(n, r, p)| ((*n).to_owned(), *r, *p))
@@ -232,6 +248,28 @@ mod tests {
             verdict(&expect, &[old, new], 2.0).text(),
             "The new configuration seen in etcd after 1.5 s"
         );
+    }
+
+    #[test]
+    fn a_role_change_waits_for_the_leader_running_in_the_new_role() {
+        let expect = Expect::ClusterRole {
+            role: Role::StandbyLeader,
+        };
+        let with = |at_s, role: Role, running| Snap {
+            leader_role: Some((role, running)),
+            ..snap(at_s, "s1", &[])
+        };
+        let seen = [
+            with(0.0, Role::Leader, true),
+            with(2.0, Role::StandbyLeader, false),
+            with(6.5, Role::StandbyLeader, true),
+        ];
+        assert_eq!(verdict(&expect, &seen[..2], 100.0), Verdict::Waiting);
+        assert_eq!(
+            verdict(&expect, &seen, 7.0).text(),
+            "s1 running as standby_leader seen in etcd after 6.5 s"
+        );
+        assert_eq!(verdict(&expect, &seen[..2], 120.0).state(), "timeout");
     }
 
     #[test]

@@ -1,10 +1,13 @@
-//! Cluster-wide actions: preflights, switchover, failover, pause, resume.
+//! Cluster-wide actions: preflights, switchover, failover, pause, resume,
+//! demote and promote (standby clusters).
 
 use app::action::actor::Actor;
+use app::action::cluster_role::{self, Change};
 use app::action::gather::preflight;
 use app::action::preflight::Kind;
 use app::action::services::Services;
 use app::action::SwitchoverRequest;
+use app::action::{demote_cluster, promote_cluster, DemoteClusterRequest, PromoteClusterRequest};
 use app::action::{failover, pause, switchover, ConfirmRequest, FailoverRequest, Preflight};
 use app::error::AppError;
 use axum::body::Bytes;
@@ -100,4 +103,43 @@ pub async fn resume(
     Body(req): Body<ConfirmRequest>,
 ) -> Result<Response, AppError> {
     respond(pause::set_paused(&svc, &actor, &at.target, false, req).await)
+}
+
+/// `GET .../demote/preflight`: whether the cluster can become a standby
+/// cluster now, and the revision to pin the demote to.
+pub async fn demote_preflight(
+    State(svc): State<Services>,
+    at: At,
+) -> Result<Json<Preflight>, AppError> {
+    Ok(Json(
+        cluster_role::preflight(&svc, Change::Demote, &at.target).await?,
+    ))
+}
+
+/// `GET .../promote/preflight`.
+pub async fn promote_preflight(
+    State(svc): State<Services>,
+    at: At,
+) -> Result<Json<Preflight>, AppError> {
+    Ok(Json(
+        cluster_role::preflight(&svc, Change::Promote, &at.target).await?,
+    ))
+}
+
+pub async fn demote(
+    actor: Actor,
+    State(svc): State<Services>,
+    at: At,
+    Body(req): Body<DemoteClusterRequest>,
+) -> Result<Response, AppError> {
+    respond(demote_cluster::demote_cluster(&svc, &actor, &at.target, req).await)
+}
+
+pub async fn promote(
+    actor: Actor,
+    State(svc): State<Services>,
+    at: At,
+    Body(req): Body<PromoteClusterRequest>,
+) -> Result<Response, AppError> {
+    respond(promote_cluster::promote_cluster(&svc, &actor, &at.target, req).await)
 }

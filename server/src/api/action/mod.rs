@@ -44,6 +44,16 @@ pub fn routes() -> Routes {
         .at(&format!("{base}/failover"), post(cluster::failover))
         .at(&format!("{base}/pause"), post(cluster::pause))
         .at(&format!("{base}/resume"), post(cluster::resume))
+        .at(
+            &format!("{base}/demote/preflight"),
+            get(cluster::demote_preflight),
+        )
+        .at(&format!("{base}/demote"), post(cluster::demote))
+        .at(
+            &format!("{base}/promote/preflight"),
+            get(cluster::promote_preflight),
+        )
+        .at(&format!("{base}/promote"), post(cluster::promote))
         .at(&format!("{base}/flush/preflight"), get(flush::preflight))
         .at(&format!("{base}/flush"), post(flush::flush))
         .at(
