@@ -145,6 +145,11 @@ pub struct Config {
     #[arg(long, env = "PATROL_SNAPSHOT_DIR", value_name = "DIR")]
     pub snapshot_dir: Option<PathBuf>,
 
+    /// Let admins write and delete Patroni's own keys (leader, members/,
+    /// config, ...) in the keyspace browser; off, those are write-protected.
+    #[arg(long, env = "PATROL_ALLOW_PATRONI_KEY_WRITES")]
+    pub allow_patroni_key_writes: bool,
+
     /// Mark the session cookie Secure; use when Patrol is served over TLS (behind a proxy).
     #[arg(long, env = "PATROL_SECURE_COOKIES")]
     pub secure_cookies: bool,

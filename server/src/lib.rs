@@ -148,6 +148,7 @@ pub fn build(
         audit,
         patroni,
         snapshot_dir: config.snapshot_dir()?,
+        allow_patroni_key_writes: config.allow_patroni_key_writes,
     };
     Ok((state, site, mirror))
 }

@@ -7,6 +7,7 @@ mod cluster;
 mod etcd;
 mod health;
 mod kv;
+mod kv_write;
 mod routes;
 pub mod session;
 
@@ -57,6 +58,7 @@ fn routes() -> Routes {
         .at("/kv/history", get(kv::history))
         .at("/kv/search", get(kv::search))
         .at("/kv/watch", get(kv::watch))
+        .merge(kv_write::routes())
         .nest("/etcd", etcd::routes())
         .merge(action::routes())
 }

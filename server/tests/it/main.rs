@@ -27,6 +27,7 @@ mod flush;
 mod guard;
 mod hostile;
 mod kv;
+mod kv_write;
 mod limits;
 mod member_actions;
 mod patroni_config;

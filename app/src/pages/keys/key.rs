@@ -69,6 +69,13 @@ pub fn KeyView(key: Vec<u8>) -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let _ = set_lease_tick;
     let parent = href(&parent_dir(&key));
+    let current: super::edit::Current = Signal::derive(move || {
+        value.get().and_then(|r| match r {
+            Ok(v) => Some(Some(v)),
+            Err(AppError::NotFound(_)) => Some(None),
+            Err(_) => None,
+        })
+    });
     view! {
         <div class="keys-head">
             <h1 data-testid="key">{crate::keyspace::path::display_key(&key)}</h1>
@@ -83,6 +90,7 @@ pub fn KeyView(key: Vec<u8>) -> impl IntoView {
                 Err(error) => view! { <ErrorBanner error testid="kv-error" /> }.into_any(),
             })}
         </Transition>
+        <super::edit::KeyAdmin key=key.clone() current />
         <Transition fallback=|| ()>
             {move || {
                 let current = value.get().and_then(Result::ok).map(|v| diffable(&v.value_base64));

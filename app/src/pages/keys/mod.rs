@@ -2,8 +2,11 @@
 //! percent-encoded byte for byte; a trailing `/` makes it a directory.
 
 mod dir;
+mod edit;
 mod key;
 mod watch;
+mod write_api;
+mod write_dialog;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
