@@ -87,6 +87,17 @@ mod ssr {
         }
     }
 
+    impl AppError {
+        /// Makes a server function answer with this error's status (Leptos
+        /// answers 500 for every error otherwise) and hands it back.
+        pub fn answered(self) -> AppError {
+            if let Some(r) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                r.set_status(self.status());
+            }
+            self
+        }
+    }
+
     /// REST routes answer `{"error": "..."}` with the matching status code.
     impl IntoResponse for AppError {
         fn into_response(self) -> Response {

@@ -51,7 +51,7 @@ mod ssr {
             let target = Target::new(namespace, scope, group)?;
             action(&Services::from_ref(&state), &actor, &target).await
         };
-        checked.await.map_err(status)
+        checked.await.map_err(AppError::answered)
     }
 
     /// What a flush of `what` would cancel on the cluster named.
@@ -86,14 +86,6 @@ mod ssr {
         let svc = Services::from_ref(&leptos::prelude::expect_context::<AppState>());
         let target = Target::new(namespace, scope, group)?;
         crate::action::cluster_role::preflight(&svc, change, &target).await
-    }
-
-    /// Sets the response status for `e` and hands it back.
-    fn status(e: AppError) -> AppError {
-        if let Some(r) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            r.set_status(e.status());
-        }
-        e
     }
 }
 

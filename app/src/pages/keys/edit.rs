@@ -6,16 +6,11 @@
 use leptos::prelude::*;
 
 use super::write_api::preview_write;
-use super::write_dialog::{WriteDialog, WriteOp};
+use super::write_dialog::{Current, WriteDialog, WriteOp};
 use crate::auth::access::use_access;
 use crate::components::loaded::ErrorBanner;
-use crate::keyspace::model::KeyValue;
 use crate::keyspace::path::{b64_decode, b64_encode};
 use crate::keyspace::write::PreviewRequest;
-
-/// The key as the page last read it: `None` while loading (or when the
-/// read failed), `Some(None)` when the key does not exist.
-pub type Current = Signal<Option<Option<KeyValue>>>;
 
 /// The editor's text in the other mode: text as base64, or base64 decoded
 /// as text (refused when it is not UTF-8).

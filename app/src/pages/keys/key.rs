@@ -32,6 +32,7 @@ pub async fn get_key(key_base64: String) -> Result<KeyValue, AppError> {
         Some(crate::keyspace::model::PAGE_VALUE_MAX),
     )
     .await
+    .map_err(AppError::answered)
 }
 
 /// Earlier versions (`GET /api/v1/kv/history`).
@@ -41,6 +42,7 @@ pub async fn key_history(key_base64: String) -> Result<History, AppError> {
     let key = b64_decode(&key_base64).map_err(AppError::Invalid)?;
     crate::keyspace::service::history(&state.etcd, &key, crate::keyspace::service::DEFAULT_HISTORY)
         .await
+        .map_err(AppError::answered)
 }
 
 /// The key page.
@@ -69,7 +71,7 @@ pub fn KeyView(key: Vec<u8>) -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let _ = set_lease_tick;
     let parent = href(&parent_dir(&key));
-    let current: super::edit::Current = Signal::derive(move || {
+    let current: super::write_dialog::Current = Signal::derive(move || {
         value.get().and_then(|r| match r {
             Ok(v) => Some(Some(v)),
             Err(AppError::NotFound(_)) => Some(None),

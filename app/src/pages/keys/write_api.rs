@@ -23,7 +23,7 @@ mod ssr {
             let actor = from_context(&state).await?;
             write(&state, &actor).await
         };
-        checked.await.map_err(status)
+        checked.await.map_err(AppError::answered)
     }
 
     /// The preview, for an admin only: it is a write's first step.
@@ -37,15 +37,7 @@ mod ssr {
             state.auth.admin(&parts)?;
             crate::keyspace::preview::preview(&state, request).await
         };
-        checked.await.map_err(status)
-    }
-
-    /// Sets the response status for `e` and hands it back.
-    fn status(e: AppError) -> AppError {
-        if let Some(r) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            r.set_status(e.status());
-        }
-        e
+        checked.await.map_err(AppError::answered)
     }
 }
 

@@ -4,16 +4,20 @@
 
 use leptos::prelude::*;
 
-use super::edit::Current;
 use super::size;
 use super::write_api::{delete_key, preview_write, put_key};
 use crate::components::dialog::{DoneButton, Modal, TypedConfirm};
 use crate::error::AppError;
 use crate::keyspace::diff::Change;
+use crate::keyspace::model::KeyValue;
 use crate::keyspace::path::b64_encode;
 use crate::keyspace::write::{
     DeleteRequest, Operation, Preview, PreviewRequest, PutRequest, Written,
 };
+
+/// The key as the page last read it: `None` while loading (or when the
+/// read failed), `Some(None)` when the key does not exist.
+pub type Current = Signal<Option<Option<KeyValue>>>;
 
 /// What the dialog is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
