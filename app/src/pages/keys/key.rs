@@ -8,10 +8,11 @@ use leptos::prelude::*;
 
 use super::watch::follow;
 use super::{href, size};
+use crate::components::diff::DiffLines;
 use crate::components::loaded::ErrorBanner;
 use crate::components::stream::WatchBadge;
 use crate::error::AppError;
-use crate::keyspace::diff::{line_diff, Change};
+use crate::keyspace::diff::line_diff;
 use crate::keyspace::model::{History, KeyValue, Version};
 use crate::keyspace::path::{b64_decode, b64_encode, parent_dir};
 use crate::keyspace::value::{render, Rendered};
@@ -216,7 +217,7 @@ fn HistoryView(history: History, current: Option<String>) -> impl IntoView {
                     <details data-testid="version" data-version=v.meta.version>
                         <summary>{title}</summary>
                         {match newer {
-                            Some(new) => view! { <Diff old new /> }.into_any(),
+                            Some(new) => view! { <DiffLines lines=line_diff(&old, &new) /> }.into_any(),
                             None => view! { <Value bytes=b64_decode(&v.value_base64).unwrap_or_default() /> }.into_any(),
                         }}
                     </details>
@@ -225,21 +226,5 @@ fn HistoryView(history: History, current: Option<String>) -> impl IntoView {
             {more.then(|| view! { <p class="muted">"Older versions exist; the API pages further (GET /api/v1/kv/history?limit=)."</p> })}
             {compacted.map(|c| view! { <p class="muted" data-testid="compacted">{c}</p> })}
         </section>
-    }
-}
-
-#[component]
-fn Diff(old: String, new: String) -> impl IntoView {
-    view! {
-        <pre class="value diff">
-            {line_diff(&old, &new).into_iter().map(|l| {
-                let (class, mark) = match l.change {
-                    Change::Same => ("d-same", "  "),
-                    Change::Added => ("d-add", "+ "),
-                    Change::Removed => ("d-del", "- "),
-                };
-                view! { <span class=class>{format!("{mark}{}\n", l.text)}</span> }
-            }).collect_view()}
-        </pre>
     }
 }

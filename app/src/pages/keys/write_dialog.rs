@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use super::size;
 use super::write_api::{delete_key, preview_write, put_key};
 use crate::components::dialog::{DoneButton, Modal, TypedConfirm};
+use crate::components::diff::DiffLines;
 use crate::error::AppError;
-use crate::keyspace::diff::Change;
 use crate::keyspace::model::KeyValue;
 use crate::keyspace::path::b64_encode;
 use crate::keyspace::write::{
@@ -177,16 +177,7 @@ fn PreviewView(preview: Preview, seen: i64) -> impl IntoView {
         <p class="small" data-testid="write-sizes">{sizes}</p>
         {preview.summary.map(|s| view! { <p data-testid="write-summary">{s}</p> })}
         {(!preview.diff.is_empty()).then(|| view! {
-            <pre class="value diff" data-testid="write-diff">
-                {preview.diff.into_iter().map(|l| {
-                    let (class, mark) = match l.change {
-                        Change::Same => ("d-same", "  "),
-                        Change::Added => ("d-add", "+ "),
-                        Change::Removed => ("d-del", "- "),
-                    };
-                    view! { <span class=class>{format!("{mark}{}\n", l.text)}</span> }
-                }).collect_view()}
-            </pre>
+            <DiffLines lines=preview.diff testid="write-diff" />
         })}
         {preview.refusal.map(|r| view! { <div class="banner bad" role="alert" data-testid="write-refusal">{r}</div> })}
     }
