@@ -2,9 +2,14 @@
 //! whether the cluster can change role now (Patroni 4.1's rules, as
 //! `patronictl` applies them) and the source a demote names, checked.
 
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::actor::Actor;
+use super::run::{execute, Plan};
 use super::services::Services;
-use super::target::{self, Target};
-use super::{DemoteClusterRequest, Preflight};
+use super::target::{self, api_of, confirm, pinned, Target};
+use super::{ActionOutcome, DemoteClusterRequest, Expect, Preflight};
 use crate::error::AppError;
 use crate::patroni::{Cluster, Role};
 
@@ -99,6 +104,47 @@ pub fn evaluate(change: Change, cluster: &Cluster, revision: i64) -> Preflight {
         blockers: blockers(change, cluster),
         warnings: warnings(change, cluster),
     }
+}
+
+/// Carries out `change`: checks the typed scope and the pin, refuses what
+/// the preflight blocks, then sends the leader `PATCH /config` with
+/// `standby_cluster` set to what `standby` gives (the source, checked after
+/// the scope; `null` to promote) and follows until the leader runs in its
+/// new role.
+pub async fn run(
+    svc: &Services,
+    actor: &Actor,
+    target: &Target,
+    change: Change,
+    (confirmed, revision): (&str, i64),
+    standby: impl FnOnce() -> Result<Value, AppError>,
+) -> Result<ActionOutcome, AppError> {
+    confirm(confirmed, &target.scope)?;
+    let standby = standby()?;
+    let (cluster, revision) = pinned(&svc.etcd, target, Some(revision)).await?;
+    refuse_blocked(change, &cluster)?;
+    let leader = cluster.leader.as_deref().unwrap_or_default();
+    let (via, api_url) = api_of(&cluster, leader)?;
+    let body = json!({ "standby_cluster": standby });
+    let plan = Plan {
+        action: match change {
+            Change::Demote => "demote_cluster",
+            Change::Promote => "promote_cluster",
+        },
+        target: target.text(),
+        via,
+        api_url,
+        method: Method::PATCH,
+        path: "/config",
+        params: body.clone(),
+        body: Some(body),
+        preflight: serde_json::to_value(evaluate(change, &cluster, revision)).ok(),
+        revision_before: revision,
+        expect: Expect::ClusterRole {
+            role: change.target_role(),
+        },
+    };
+    execute(svc, actor, target, plan).await
 }
 
 /// Refuses (412) when `change` cannot run on `cluster`.

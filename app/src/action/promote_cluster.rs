@@ -3,15 +3,13 @@
 //! with `{"standby_cluster": null}`, typed-confirmed with the scope and
 //! pinned to the preflight's revision.
 
-use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::actor::Actor;
-use super::cluster_role::{evaluate, refuse_blocked, Change};
-use super::run::{execute, Plan};
+use super::cluster_role::{run, Change};
 use super::services::Services;
-use super::target::{api_of, confirm, pinned, Target};
-use super::{ActionOutcome, Expect, PromoteClusterRequest};
+use super::target::Target;
+use super::{ActionOutcome, PromoteClusterRequest};
 use crate::error::AppError;
 
 /// `POST .../promote`.
@@ -21,27 +19,9 @@ pub async fn promote_cluster(
     target: &Target,
     req: PromoteClusterRequest,
 ) -> Result<ActionOutcome, AppError> {
-    confirm(&req.confirm, &target.scope)?;
-    let (cluster, revision) = pinned(&svc.etcd, target, Some(req.revision)).await?;
-    refuse_blocked(Change::Promote, &cluster)?;
-    let leader = cluster.leader.as_deref().unwrap_or_default();
-    let (via, api_url) = api_of(&cluster, leader)?;
-    let body = json!({ "standby_cluster": Value::Null });
-    let preflight = serde_json::to_value(evaluate(Change::Promote, &cluster, revision)).ok();
-    let plan = Plan {
-        action: "promote_cluster",
-        target: target.text(),
-        via,
-        api_url,
-        method: Method::PATCH,
-        path: "/config",
-        params: body.clone(),
-        body: Some(body),
-        preflight,
-        revision_before: revision,
-        expect: Expect::ClusterRole {
-            role: Change::Promote.target_role(),
-        },
-    };
-    execute(svc, actor, target, plan).await
+    let confirmed = (req.confirm.as_str(), req.revision);
+    run(svc, actor, target, Change::Promote, confirmed, || {
+        Ok(Value::Null)
+    })
+    .await
 }
