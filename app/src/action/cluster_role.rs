@@ -2,7 +2,6 @@
 //! whether the cluster can change role now (Patroni 4.1's rules, as
 //! `patronictl` applies them) and the source a demote names, checked.
 
-use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::actor::Actor;
@@ -124,26 +123,23 @@ pub async fn run(
     let (cluster, revision) = pinned(&svc.etcd, target, Some(revision)).await?;
     refuse_blocked(change, &cluster)?;
     let leader = cluster.leader.as_deref().unwrap_or_default();
-    let (via, api_url) = api_of(&cluster, leader)?;
-    let body = json!({ "standby_cluster": standby });
-    let plan = Plan {
-        action: match change {
-            Change::Demote => "demote_cluster",
-            Change::Promote => "promote_cluster",
-        },
-        target: target.text(),
-        via,
-        api_url,
-        method: Method::PATCH,
-        path: "/config",
-        params: body.clone(),
-        body: Some(body),
-        preflight: serde_json::to_value(evaluate(change, &cluster, revision)).ok(),
-        revision_before: revision,
-        expect: Expect::ClusterRole {
-            role: change.target_role(),
-        },
+    let action = match change {
+        Change::Demote => "demote_cluster",
+        Change::Promote => "promote_cluster",
     };
+    let body = json!({ "standby_cluster": standby });
+    let expect = Expect::ClusterRole {
+        role: change.target_role(),
+    };
+    let mut plan = Plan::patch_config(
+        action,
+        target,
+        api_of(&cluster, leader)?,
+        body,
+        revision,
+        expect,
+    );
+    plan.preflight = serde_json::to_value(evaluate(change, &cluster, revision)).ok();
     execute(svc, actor, target, plan).await
 }
 

@@ -55,7 +55,6 @@ pub use ssr::{edit_config, preview, show};
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use reqwest::Method;
     use serde_json::{json, Value};
 
     use super::{ConfigPreview, ConfigView, EditConfigRequest, MAX_CONFIG_BYTES};
@@ -180,25 +179,21 @@ mod ssr {
             return Err(AppError::Refused(blocker.clone()));
         }
         let (cluster, revision_before) = read(&svc.etcd, target, None).await?;
-        let (via, api_url) = any_api(&cluster)?;
         let patch: Value = serde_json::from_str(&preview.patch).unwrap_or_default();
         let proposed = parse(&req.config)?;
-        let plan = Plan {
-            action: "edit-config",
-            target: target.text(),
-            via,
-            api_url,
-            method: Method::PATCH,
-            path: "/config",
-            params: json!({ "patch": patch, "config_revision": req.revision }),
-            body: Some(patch),
-            preflight: Some(json!({
-                "warnings": preview.warnings,
-                "restart": preview.restart,
-            })),
+        let mut plan = Plan::patch_config(
+            "edit-config",
+            target,
+            any_api(&cluster)?,
+            patch.clone(),
             revision_before,
-            expect: Expect::Config { config: proposed },
-        };
+            Expect::Config { config: proposed },
+        );
+        plan.params = json!({ "patch": patch, "config_revision": req.revision });
+        plan.preflight = Some(json!({
+            "warnings": preview.warnings,
+            "restart": preview.restart,
+        }));
         let mut outcome = execute(svc, actor, target, plan).await?;
         if outcome.accepted && !preview.restart.is_empty() {
             outcome.explanation.push_str(&format!(

@@ -1,7 +1,6 @@
 //! Pause and resume: `PATCH /config` with `{"pause": true}` or
 //! `{"pause": null}`, typed-confirmed with the scope.
 
-use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::actor::Actor;
@@ -27,20 +26,14 @@ pub async fn set_paused(
             if pause { "paused" } else { "running unpaused" }
         )));
     }
-    let (via, api_url) = any_api(&cluster)?;
     let body = json!({ "pause": if pause { Value::Bool(true) } else { Value::Null } });
-    let plan = Plan {
-        action: if pause { "pause" } else { "resume" },
-        target: target.text(),
-        via,
-        api_url,
-        method: Method::PATCH,
-        path: "/config",
-        params: body.clone(),
-        body: Some(body),
-        preflight: None,
-        revision_before: revision,
-        expect: Expect::Paused { paused: pause },
-    };
+    let plan = Plan::patch_config(
+        if pause { "pause" } else { "resume" },
+        target,
+        any_api(&cluster)?,
+        body,
+        revision,
+        Expect::Paused { paused: pause },
+    );
     execute(svc, actor, target, plan).await
 }

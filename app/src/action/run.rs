@@ -34,6 +34,35 @@ pub struct Plan {
     pub expect: Expect,
 }
 
+impl Plan {
+    /// A `PATCH /config` of `body` to the member `via` at `api_url`, the
+    /// way pause, resume, configuration edits and standby changes all ask
+    /// Patroni; the body is also what the audit records as the parameters,
+    /// and there is no preflight until the caller adds one.
+    pub fn patch_config(
+        action: &'static str,
+        target: &Target,
+        (via, api_url): (String, String),
+        body: Value,
+        revision_before: i64,
+        expect: Expect,
+    ) -> Plan {
+        Plan {
+            action,
+            target: target.text(),
+            via,
+            api_url,
+            method: Method::PATCH,
+            path: "/config",
+            params: body.clone(),
+            body: Some(body),
+            preflight: None,
+            revision_before,
+            expect,
+        }
+    }
+}
+
 /// What the audit log says about one action, besides its outcome.
 #[derive(Debug, Clone)]
 pub struct Entry {
