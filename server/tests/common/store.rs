@@ -121,6 +121,23 @@ impl Postgres {
         name
     }
 
+    /// Makes database `db` refuse writes, as a store failed over to a
+    /// standby would: new transactions are read-only, and the connections
+    /// open now are ended, so a Patrol's pool reconnects into that.
+    pub fn make_read_only(&self, db: &str) {
+        self.psql(
+            db,
+            &format!("ALTER DATABASE {db} SET default_transaction_read_only = on"),
+        );
+        self.psql(
+            "postgres",
+            &format!(
+                "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity \
+                 WHERE datname = '{db}' AND pid <> pg_backend_pid()"
+            ),
+        );
+    }
+
     /// Stops the server (fast shutdown) to take the store away.
     pub fn stop(&self) {
         self.pg_ctl(&["-m", "immediate", "-w", "stop"]);
