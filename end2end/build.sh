@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Builds Patrol for release, without cargo-leptos: the browser bundle (the
 # `app` crate for wasm32, then wasm-bindgen and binaryen's wasm-opt), the
-# stylesheet and the public files into site/, then the `patrol` binary, which
-# carries site/ inside it (server/build.rs hashes and compresses each file).
+# stylesheet and the public files into $PATROL_SITE_DIR (env.sh: the target
+# dir's site/), then the `patrol` binary, which carries the site inside it
+# (server/build.rs hashes and compresses each file).
 # Prints where the binary is. Needs what end2end/setup.sh installs.
+#   build.sh           the site and `patrol`
+#   build.sh --tests   the same, and every test binary, compiled as
+#                      `cargo nextest run --workspace --release` compiles them
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=end2end/env.sh
@@ -13,7 +17,13 @@ cd "$root"
 exec 3>&1 1>&2
 
 WASM_BINDGEN_VERSION=0.2.130
-site="$root/site"
+site="$PATROL_SITE_DIR"
+tests=0
+case "${1:-}" in
+  "") ;;
+  --tests) tests=1 ;;
+  *) printf 'usage: build.sh [--tests]\n' >&2; exit 2 ;;
+esac
 stage="$CARGO_TARGET_DIR/site-stage"
 wasm_opt="$root/end2end/node_modules/.bin/wasm-opt"
 
@@ -73,8 +83,15 @@ while IFS= read -r -d '' f; do
   [[ -n "${wanted[$rel]:-}" ]] || rm -f "$f"
 done < <(find "$site" -type f ! -name .gitignore -print0)
 
+mkdir -p "$site"
 say "server: cargo build --bin patrol --release (site embedded)"
-# --workspace resolves features as `cargo nextest run --workspace` does, so
-# the tests that follow reuse this build instead of compiling it again.
-cargo build --workspace --bin patrol --release
+if ((tests)); then
+  # With the tests, dev-dependencies' features count (tokio's test-util), as
+  # they do for nextest. Built without them, `patrol` would be a second build
+  # of the same path that nextest then overwrites, and the next run would
+  # find it stale and build it all again.
+  cargo build --workspace --bin patrol --tests --release
+else
+  cargo build --workspace --bin patrol --release
+fi
 echo "$CARGO_TARGET_DIR/release/patrol" >&3

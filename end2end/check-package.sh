@@ -10,9 +10,9 @@
 #   installed in the root for that, as the package does not need it);
 # - the unit's ExecStart line, run as User= in its StateDirectory= as systemd
 #   would, starts Patrol with the example config, answers /healthz and opens
-#   the audit log in /var/lib/patrol;
-# - apt-get remove keeps /etc/patrol and the audit log, a reinstall works,
-#   and purge still keeps the audit log.
+#   the store (patrol.db, with the audit log) in /var/lib/patrol;
+# - apt-get remove keeps /etc/patrol and the store, a reinstall works,
+#   and purge still keeps the store.
 # Root only. The bare root is the same cached debootstrap tarball as
 # check-fresh-root.sh uses.
 set -euo pipefail
@@ -98,22 +98,22 @@ grep -q "listening on http://127.0.0.1:$port" "$log" || die "Patrol did not star
 [ "$(curl -fsS "http://127.0.0.1:$port/healthz")" = ok ] || die "/healthz did not answer ok"
 curl -fsS "http://127.0.0.1:$port/api/v1/health" | grep -q '"namespaces":\["/service","/db","/pg"\]' ||
   die "/api/v1/health does not show the example config's namespaces"
-got=$(in_root stat -c '%U %a' /var/lib/patrol/audit.log) || die "no audit log in /var/lib/patrol"
-[ "$got" = "patrol 600" ] || die "the audit log is $got, expected patrol 600"
+got=$(in_root stat -c '%U %a' /var/lib/patrol/patrol.db) || die "no store (patrol.db) in /var/lib/patrol"
+[ "$got" = "patrol 600" ] || die "the store is $got, expected patrol 600"
 kill "$patrol_pid"
 wait "$patrol_pid" 2>/dev/null || true
-say "ExecStart runs as patrol: /healthz ok, audit log /var/lib/patrol/audit.log (patrol 600)"
+say "ExecStart runs as patrol: /healthz ok, store /var/lib/patrol/patrol.db (patrol 600)"
 
 apt_in_root remove -y patrol
 [ ! -e "$root/usr/bin/patrol" ] || die "remove left /usr/bin/patrol"
 [ -f "$root/etc/patrol/patrol.toml" ] || die "remove took /etc/patrol/patrol.toml"
-[ -f "$root/var/lib/patrol/audit.log" ] || die "remove took the audit log"
-say "apt-get remove: binary gone, /etc/patrol/patrol.toml and /var/lib/patrol/audit.log kept"
+[ -f "$root/var/lib/patrol/patrol.db" ] || die "remove took the store"
+say "apt-get remove: binary gone, /etc/patrol/patrol.toml and /var/lib/patrol/patrol.db kept"
 
 apt_in_root install -y --no-install-recommends /tmp/patrol.deb
 in_root patrol --version >/dev/null
 apt_in_root purge -y patrol
 [ ! -e "$root/etc/patrol/patrol.toml" ] || die "purge left /etc/patrol/patrol.toml"
-[ -f "$root/var/lib/patrol/audit.log" ] || die "purge took the audit log"
-say "reinstall works; apt-get purge removes the conffile and keeps the audit log"
+[ -f "$root/var/lib/patrol/patrol.db" ] || die "purge took the store"
+say "reinstall works; apt-get purge removes the conffile and keeps the store"
 say "package checked"

@@ -24,8 +24,8 @@ fi
 tail -n 8 "$testbed_log"
 rm -f "$testbed_log"
 echo "Patrol on http://127.0.0.1:8000 (Ctrl-C stops it; end2end/testbed/stop.sh stops the test bed)"
-# The test bed's Patroni REST login and an audit log, so that admin actions
-# work once an admin is configured: PATROL_DEMO_PASSWORD (user admin), or
+# The test bed's Patroni REST login, so that admin actions work once an
+# admin is configured: PATROL_DEMO_PASSWORD (user admin), or
 # --admin-password-hash-file / --admin-token-file among the arguments. The
 # hash goes in a file of mode 600, not on the command line, where ps would
 # show it to every local user.
@@ -36,5 +36,5 @@ if [[ -n "${PATROL_DEMO_PASSWORD:-}" ]]; then
   admin=(--admin-password-hash-file "$hash_file")
 fi
 exec "$patrol" --endpoints "$PATROL_TESTBED_ENDPOINTS" \
-  --patroni-rest "$PATROL_TESTBED_PATRONI_REST" --audit-log "$PATROL_TESTBED_DIR/audit.log" \
+  --patroni-rest "$PATROL_TESTBED_PATRONI_REST" --state-dir "$PATROL_TESTBED_DIR/patrol" \
   "${admin[@]}" "$@"

@@ -28,8 +28,9 @@ const patroniRest =
 
 // The admin's password for the sign-in journeys, hashed by Patrol itself.
 export const adminPassword = 'e2e-admin-password';
-// A fresh audit log per run, so admin journeys find their own records on /audit.
-const auditLog = process.env.PATROL_E2E_AUDIT_LOG ?? path.join(os.tmpdir(), `patrol-e2e-audit-${process.pid}.jsonl`);
+// A fresh store (SQLite, the default) per run, beside the copy and removed
+// with it, so admin journeys find their own records on /audit.
+const stateDir = process.env.PATROL_E2E_STATE_DIR ?? path.join(standaloneDir, 'state');
 const adminHash = execFileSync(bin, ['hash-password'], { input: `${adminPassword}\n`, encoding: 'utf8' }).trim();
 
 export default defineConfig({
@@ -60,7 +61,7 @@ export default defineConfig({
   globalTeardown: './teardown.ts',
   // Playwright starts Patrol and waits for /healthz before any test runs.
   webServer: {
-    command: `./patrol --listen 127.0.0.1:${port} --endpoints ${endpoints} --admin-password-hash '${adminHash}' --patroni-rest ${patroniRest} --audit-log ${auditLog}`,
+    command: `./patrol --listen 127.0.0.1:${port} --endpoints ${endpoints} --admin-password-hash '${adminHash}' --patroni-rest ${patroniRest} --state-dir ${stateDir}`,
     cwd: standaloneDir,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,

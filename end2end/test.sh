@@ -27,7 +27,7 @@ step "format";               cargo fmt --all --check
 step "import cycles";        python3 tools/check-cycles.py app/src server/src
 step "clippy (server, ssr)";  cargo clippy --workspace --all-targets --release -- -D warnings
 step "clippy (app, hydrate)"; cargo clippy -p app --lib --target wasm32-unknown-unknown --features hydrate --release -- -D warnings
-step "build";                "$here/build.sh"
+step "build";                "$here/build.sh" --tests
 
 step "unit and integration tests"
 nextest_log=$(mktemp)

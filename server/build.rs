@@ -1,5 +1,7 @@
-//! Embeds the built site in `patrol`. end2end/build.sh writes it to `site/`
-//! at the workspace root; this script names every file by its content hash,
+//! Embeds the built site in `patrol`. end2end/build.sh writes it to
+//! `$PATROL_SITE_DIR` (end2end/env.sh puts it in the target dir, outside the
+//! clone, so a fresh clone's new mtimes do not make cargo run this script
+//! again) or else `site/` at the workspace root; this script names every file by its content hash,
 //! compresses it with gzip and brotli once, here, and writes `site.rs` into
 //! OUT_DIR for `src/site/embedded.rs` to include. With `site/` empty (a fresh
 //! clone, clippy, unit tests) nothing is embedded and `patrol` serves its
@@ -25,7 +27,11 @@ struct File {
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it"));
-    let site = manifest.join("..").join("site");
+    println!("cargo:rerun-if-env-changed=PATROL_SITE_DIR");
+    let site = match std::env::var_os("PATROL_SITE_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => manifest.join("..").join("site"),
+    };
     println!("cargo:rerun-if-changed={}", site.display());
 
     let mut files = Vec::new();

@@ -36,9 +36,12 @@ pub struct AppState {
     pub auth: Auth,
     /// Prefix watches shared by every viewer of the keyspace.
     pub watches: WatchHub,
-    /// The audit log of admin actions (`--audit-log`); admin actions refuse
-    /// to run without it.
-    pub audit: Option<crate::audit::log::AuditLog>,
+    /// The audit log of admin actions, in the store; an admin action that
+    /// cannot be recorded there does not run.
+    pub audit: crate::audit::log::AuditLog,
+    /// The store (SQLite or PostgreSQL) of sessions, the audit log and
+    /// what else must outlive a restart or be shared between instances.
+    pub store: crate::store::Store,
     /// Patroni REST client for admin actions, with the configured
     /// credentials and CAs; credentials never reach the browser.
     pub patroni: crate::patroni::rest::PatroniRest,

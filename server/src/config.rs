@@ -12,6 +12,7 @@ use app::auth::admin::AuthConfig;
 use app::auth::proxy::{Cidr, TrustedProxies};
 use app::etcd::{EtcdConfig, EtcdUser};
 use app::patroni::rest::{PatroniRestConfig, RestCredentials};
+use app::store::{sqlite_url, StoreConfig};
 use clap::Parser;
 
 pub mod check;
@@ -116,8 +117,26 @@ pub struct Config {
     #[arg(long, env = "PATROL_SESSION_TTL", default_value = "8h", value_parser = parse_duration)]
     pub session_ttl: Duration,
 
-    /// Append-only audit log of admin actions (created if missing). Admin
-    /// actions refuse to run without it.
+    /// Where Patrol keeps sessions and the audit log: sqlite:PATH, or
+    /// postgres://user@host:port/db (with ?sslmode=verify-full&sslrootcert=FILE
+    /// for TLS) for several Patrol instances sharing one store. Default:
+    /// sqlite:<state dir>/patrol.db.
+    #[arg(long, env = "PATROL_STORE", value_name = "URL", value_parser = parse_store, hide_env_values = true)]
+    pub store: Option<StoreUrl>,
+
+    /// File whose first line is the password of the PostgreSQL store.
+    #[arg(long, env = "PATROL_STORE_PASSWORD_FILE", value_name = "FILE", value_parser = read_store_password)]
+    pub store_password_file: Option<Secret>,
+
+    /// Directory of Patrol's own files, such as the default SQLite store
+    /// (created if missing). Default: $XDG_STATE_HOME/patrol, else
+    /// $HOME/.local/state/patrol.
+    #[arg(long, env = "PATROL_STATE_DIR", value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+
+    /// An audit log file written by an older Patrol, imported into the
+    /// store once at start: its hash chain must verify, and the store's
+    /// chain continues from its last record.
     #[arg(long, env = "PATROL_AUDIT_LOG", value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
 
@@ -185,6 +204,16 @@ impl std::fmt::Debug for Tokens {
     }
 }
 
+/// --store's URL; `Debug` leaves out a password written in it.
+#[derive(Clone)]
+pub struct StoreUrl(pub String);
+
+impl std::fmt::Debug for StoreUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StoreUrl({})", StoreConfig::new(self.0.clone()).shown())
+    }
+}
+
 /// --patroni-user's user and password; `Debug` redacts the password.
 #[derive(Clone)]
 pub struct PatroniUser {
@@ -242,6 +271,42 @@ impl Config {
         std::fs::write(&probe, b"").map_err(fail)?;
         let _ = std::fs::remove_file(&probe);
         Ok(Some(dir.into()))
+    }
+
+    /// The store: `--store`, else a SQLite file in the state directory,
+    /// with `--store-password-file`'s password.
+    pub fn store(&self) -> anyhow::Result<StoreConfig> {
+        let url = match &self.store {
+            Some(url) => url.0.clone(),
+            None => sqlite_url(&self.state_dir()?.join("patrol.db")),
+        };
+        Ok(StoreConfig {
+            url,
+            password: self
+                .store_password_file
+                .as_ref()
+                .map(|s| s.expose().to_owned()),
+        })
+    }
+
+    /// `--state-dir`, else `$XDG_STATE_HOME/patrol`, else
+    /// `$HOME/.local/state/patrol`.
+    pub fn state_dir(&self) -> anyhow::Result<PathBuf> {
+        if let Some(dir) = &self.state_dir {
+            return Ok(dir.clone());
+        }
+        let var = |name| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        if let Some(xdg) = var("XDG_STATE_HOME") {
+            return Ok(xdg.join("patrol"));
+        }
+        match var("HOME") {
+            Some(home) => Ok(home.join(".local/state/patrol")),
+            None => anyhow::bail!("no --state-dir, and neither XDG_STATE_HOME nor HOME is set: give Patrol --state-dir or --store"),
+        }
     }
 
     /// The admin part of the configuration.
@@ -364,6 +429,16 @@ fn read_phc_file(path: &str) -> Result<Secret, String> {
     parse_phc(&line).map_err(|_| {
         format!("{path}: its first line is not an argon2 PHC string; make one with `patrol hash-password`")
     })
+}
+
+fn parse_store(s: &str) -> Result<StoreUrl, String> {
+    let s = s.trim();
+    StoreConfig::new(s).check()?;
+    Ok(StoreUrl(s.to_owned()))
+}
+
+fn read_store_password(path: &str) -> Result<Secret, String> {
+    Ok(Secret::new(secret::first_line(path)?))
 }
 
 fn read_user_file(path: &str) -> Result<EtcdUser, String> {
@@ -511,6 +586,19 @@ mod tests {
             let err = parse(&["--patroni-user", bad]).expect_err("must be refused");
             assert!(names_secret(&err, "--patroni-user"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn the_store_defaults_to_sqlite_in_the_state_dir() {
+        let c = parse(&["--state-dir", "/var/lib/patrol"]).expect("parse");
+        assert_eq!(
+            c.store().expect("store").url,
+            "sqlite:/var/lib/patrol/patrol.db"
+        );
+        let c = parse(&["--store", "postgres://patrol:pw@db:5432/patrol"]).expect("parse");
+        assert!(!format!("{c:?}").contains("pw@"), "{c:?}");
+        let err = parse(&["--store", "mysql://db/patrol"]).expect_err("refused");
+        assert!(err.to_string().contains("--store"), "{err}");
     }
 
     #[test]

@@ -27,13 +27,14 @@ use tower_http::compression::CompressionLayer;
 
 use crate::config::Config;
 use crate::site::Site;
-use app::audit::log::AuditLog;
+use app::audit::log::{AuditLog, Imported};
 use app::auth::admin::Auth;
 use app::cluster::lease::LeaseClock;
 use app::cluster::probe::VersionProbe;
 use app::etcd::Gateway;
 use app::keyspace::hub::WatchHub;
 use app::patroni::rest::PatroniRest;
+use app::store::Store;
 
 /// Builds the whole router for `state`, serving `site`; tests can drive it
 /// without a socket.
@@ -95,7 +96,7 @@ pub async fn launch(
 ) -> anyhow::Result<()> {
     // One TLS provider for the whole process (etcd and Patroni REST clients).
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let (state, site, mirror) = build(&config, listener.local_addr()?)?;
+    let (state, site, mirror) = build(&config, listener.local_addr()?).await?;
     let shutdown = async move {
         shutdown.await;
         // Ends the mirror; its sender drops and every open event stream
@@ -108,8 +109,9 @@ pub async fn launch(
 
 /// The state and site [`launch`] serves at `addr`, and the mirror task that
 /// keeps the state's copy of etcd current (abort it to stop). Tests build
-/// [`router`] from these and drive it without a socket.
-pub fn build(
+/// [`router`] from these and drive it without a socket. Fails when the
+/// store cannot be opened or `--audit-log`'s file cannot be imported.
+pub async fn build(
     config: &Config,
     addr: SocketAddr,
 ) -> anyhow::Result<(AppState, Site, JoinHandle<()>)> {
@@ -118,6 +120,11 @@ pub fn build(
         .patroni_rest()
         .and_then(PatroniRest::new)
         .map_err(anyhow::Error::msg)?;
+    let store = open_store(config).await?;
+    let audit = AuditLog::new(store.clone());
+    if let Some(path) = &config.audit_log {
+        import_audit_log(&audit, path).await?;
+    }
     let gateway = Gateway::new(&config.etcd())?;
     let (mirror, published) = mirror::spawn(gateway.clone(), config.namespaces.clone());
     let site = Site::new(config.site_root.clone());
@@ -132,23 +139,45 @@ pub fn build(
         leptos_options.site_root = dir.to_string_lossy().as_ref().into();
     }
     leptos_options.site_addr = addr;
-    let audit = match &config.audit_log {
-        Some(path) => Some(AuditLog::open(path)?),
-        None => None,
-    };
     let state = AppState {
         leptos_options,
         overview: published.overview,
         clusters: published.clusters,
         leases: LeaseClock::new(gateway.clone()),
         versions: VersionProbe::new(),
-        auth: Auth::new(config.auth()),
+        auth: Auth::new(config.auth(), store.clone()),
         watches: WatchHub::new(gateway.clone()),
         etcd: gateway,
         audit,
+        store,
         patroni,
         snapshot_dir: config.snapshot_dir()?,
         allow_patroni_key_writes: config.allow_patroni_key_writes,
     };
     Ok((state, site, mirror))
+}
+
+/// The store `config` names, migrated; an error that says which store and why.
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let wanted = config.store()?;
+    let store = Store::open(&wanted)
+        .await
+        .map_err(|e| anyhow::anyhow!("store {}: {e}", wanted.shown()))?;
+    tracing::info!(store = store.name(), "store open");
+    Ok(store)
+}
+
+/// Imports `--audit-log`'s file into the store, once.
+async fn import_audit_log(audit: &AuditLog, path: &std::path::Path) -> anyhow::Result<()> {
+    let shown = path.display();
+    match audit.import(path).await? {
+        Imported::Empty => tracing::info!(path = %shown, "no audit log records to import"),
+        Imported::Already { records } => {
+            tracing::info!(path = %shown, records, "audit log file imported before; nothing to do")
+        }
+        Imported::Records { first, last } => {
+            tracing::info!(path = %shown, first, last, "audit log file imported into the store; its chain continues there")
+        }
+    }
+    Ok(())
 }

@@ -5,12 +5,10 @@
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 
-use crate::audit::log::AuditLog;
 use crate::auth::admin::{Admin, Auth};
 use crate::error::AppError;
 
-/// An admin, and the address the request came from. Only made when
-/// Patrol keeps an audit log: nothing is done unrecorded.
+/// An admin, and the address the request came from.
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub admin: Admin,
@@ -24,24 +22,17 @@ impl Actor {
     }
 }
 
-/// Any state that holds the [`Auth`] and the audit log can name the actor.
+/// Any state that holds the [`Auth`] can name the actor.
 impl<S> FromRequestParts<S> for Actor
 where
     Auth: FromRef<S>,
-    Option<AuditLog>: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Actor, AppError> {
         let auth = Auth::from_ref(state);
-        let admin = auth.admin(parts)?;
-        if Option::<AuditLog>::from_ref(state).is_none() {
-            return Err(AppError::Unavailable(
-                "admin actions are recorded, and Patrol runs without --audit-log: start it with one"
-                    .into(),
-            ));
-        }
+        let admin = auth.admin(parts).await?;
         let source = auth
             .client_addr(parts)
             .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
@@ -53,7 +44,6 @@ where
 pub async fn from_context<S>(state: &S) -> Result<Actor, AppError>
 where
     Auth: FromRef<S>,
-    Option<AuditLog>: FromRef<S>,
     S: Send + Sync,
 {
     let Some(mut parts) = leptos::prelude::use_context::<Parts>() else {

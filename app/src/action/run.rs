@@ -1,5 +1,5 @@
-//! Carries out one admin action: an audit record before (on disk before
-//! Patroni is asked), the call to Patroni, an audit record after with its
+//! Carries out one admin action: an audit record before (committed to the
+//! store before Patroni is asked), the call to Patroni, an audit record after with its
 //! answer and etcd's revision, and the answer in plain words.
 
 use reqwest::Method;
@@ -73,8 +73,9 @@ pub struct Entry {
     pub revision_before: i64,
 }
 
-/// Runs `call` between an audit record before (on disk first: if it cannot
-/// be written, nothing runs) and one after with its outcome (`outcome_of`
+/// Runs `call` between an audit record before (committed to the store
+/// first: if it cannot be written, nothing runs, and the answer is a 503
+/// naming the store) and one after with its outcome (`outcome_of`
 /// its result) and etcd's revision then. Gives back the result and the
 /// after record's seq.
 pub async fn recorded<T>(
@@ -84,12 +85,7 @@ pub async fn recorded<T>(
     call: impl std::future::Future<Output = T>,
     outcome_of: impl FnOnce(&T) -> Outcome,
 ) -> Result<(T, Option<u64>), AppError> {
-    let Some(audit) = svc.audit.clone() else {
-        return Err(AppError::Unavailable(
-            "admin actions are recorded, and Patrol runs without --audit-log: start it with one"
-                .into(),
-        ));
-    };
+    let audit = &svc.audit;
     let record = |phase, outcome, revision_after| Record {
         phase,
         actor: actor.name(),
@@ -105,7 +101,12 @@ pub async fn recorded<T>(
     audit
         .append(record(Phase::Before, None, None))
         .await
-        .map_err(|e| AppError::Internal(format!("audit log not written, nothing done: {e}")))?;
+        .map_err(|e| {
+            tracing::error!(error = %e, action = %entry.action, "audit record not written; the action does not run");
+            AppError::Unavailable(format!(
+                "the audit record could not be written, so nothing was done: {e}"
+            ))
+        })?;
     tracing::info!(action = %entry.action, target = %entry.target, actor = %actor.name(), "admin action");
     let result = call.await;
     let outcome = outcome_of(&result);
@@ -127,7 +128,7 @@ pub async fn recorded<T>(
 }
 
 /// Runs `plan`; Patroni refusing is an outcome (`accepted: false`), not an
-/// error. Errors are Patrol's own: no audit log, or it cannot be written.
+/// error. Errors are Patrol's own: the audit record cannot be written.
 pub async fn execute(
     svc: &Services,
     actor: &Actor,

@@ -11,6 +11,6 @@ use crate::patroni::rest::PatroniRest;
 pub struct Services {
     pub etcd: Gateway,
     pub patroni: PatroniRest,
-    /// `None` without `--audit-log`: actions refuse to run unrecorded.
-    pub audit: Option<AuditLog>,
+    /// Where actions are recorded; one that cannot be recorded does not run.
+    pub audit: AuditLog,
 }

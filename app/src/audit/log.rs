@@ -1,210 +1,179 @@
-//! The audit log file: one JSON [`AuditRecord`] per line, appended with
-//! `O_APPEND` and fsynced before [`AuditLog::append`] returns, so an admin
-//! action never runs on the strength of a record that is not on disk.
+//! The audit log, kept in the store: one row per [`AuditRecord`], written
+//! in a transaction that has committed before [`AuditLog::append`]
+//! returns, so an admin action never runs on the strength of a record that
+//! is not durable.
 //!
 //! Tamper evidence: every record holds the SHA-256 of its own canonical
 //! form (see [`hash_of`]) and the hash of the record before it. Editing a
 //! record breaks its own hash; editing it *and* fixing its hash breaks the
-//! next record's `prev_hash`; removing or reordering records breaks `seq`.
-//! Removing whole records from the end, or rewriting the whole tail, does
-//! not show: ship the file elsewhere for that.
+//! next record's `prev_hash`; removing or reordering records breaks `seq`;
+//! removing records from the end disagrees with the chain's head row.
+//! Rewriting the whole tail and the head does not show: copy the records
+//! elsewhere for that.
 //!
-//! A broken chain never stops Patrol: [`AuditLog::open`] logs it, keeps
-//! appending after the last readable record, and [`AuditLog::verify`]
-//! reports it.
+//! Appends from any number of Patrol processes sharing the store take
+//! turns on one row lock: the transaction first updates the head row
+//! (`UPDATE ... RETURNING seq, hash`: a row lock in PostgreSQL; in SQLite
+//! `BEGIN IMMEDIATE` holds the database's write lock), then inserts the
+//! record after it and moves the head on. Two appends can never read the
+//! same head, so the chain never forks.
 
-use std::fs::{File, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 
-use sha2::{Digest, Sha256};
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use futures::TryStreamExt;
 
-use super::GENESIS_HASH;
-use super::{page_limit, AuditPage, AuditRecord, ChainBreak, Entry, Verification};
+pub use super::chain::hash_of;
+use super::chain::{self, Walker};
+use super::{page_limit, AuditPage, AuditRecord, Entry, Verification};
 use crate::error::AppError;
+use crate::store::{with_pool, write_tx, Store, StoreError};
 
-/// Why the audit log could not be opened, written or read. The words name
-/// the file: they go to the server's log and start-up errors, never to the
-/// browser.
+/// Why the audit log could not be written, read or imported. The words go
+/// to the server's log and start-up errors; an admin action's refusal
+/// says them too.
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
-    #[error("cannot open audit log {path}: {source}")]
-    Open {
-        path: String,
-        source: std::io::Error,
+    /// The store failed; `doing` says at what.
+    #[error("the store ({store}) {doing}: {source}")]
+    Store {
+        store: String,
+        doing: &'static str,
+        source: StoreError,
     },
-    #[error("cannot sync the directory of {path}: {source}")]
-    SyncDir {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("cannot read audit log {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("cannot append to audit log {path}: {source}")]
-    Append {
-        path: String,
-        source: std::io::Error,
-    },
-    /// The blocking task that reads or writes the file died.
-    #[error("audit log {task} failed: {source}")]
-    Task {
-        task: &'static str,
-        source: tokio::task::JoinError,
-    },
+    /// `--audit-log`'s file cannot be imported.
+    #[error("--audit-log {path}: {reason}")]
+    Import { path: String, reason: String },
+    /// The task that writes a record died.
+    #[error("the audit writer failed: {0}")]
+    Task(String),
 }
 
-/// The audit log (`--audit-log`). Cheap to clone; clones share one writer.
-#[derive(Clone)]
+/// The audit log. Cheap to clone; every clone, and every Patrol sharing the
+/// store, appends to one chain.
+#[derive(Clone, Debug)]
 pub struct AuditLog {
-    path: Arc<PathBuf>,
-    tail: Arc<Mutex<Tail>>,
+    store: Store,
 }
 
-/// The open file and the end of the chain. Appends and reads hold it, so
-/// seq and chain stay consistent and no reader sees half a line.
-struct Tail {
-    file: File,
-    seq: u64,
-    hash: String,
-    /// The file does not end in `\n` (a write was cut short): start the
-    /// next record on a fresh line so the damage stays on its own line.
-    needs_newline: bool,
+/// What [`AuditLog::import`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Imported {
+    /// The file holds no records.
+    Empty,
+    /// The file's last record is in the store already: imported before.
+    Already { records: u64 },
+    /// Records `first..=last` of the file were added.
+    Records { first: u64, last: u64 },
 }
 
-/// A page of `log` (`None`: Patrol runs without `--audit-log`) for the
-/// page and `GET /api/v1/audit`.
+/// A page of `log` for the page and `GET /api/v1/audit`.
 pub async fn page(
-    log: Option<&AuditLog>,
+    log: &AuditLog,
     limit: Option<usize>,
     before: Option<u64>,
 ) -> Result<AuditPage, AppError> {
-    let Some(log) = log else {
-        return Ok(AuditPage::unconfigured());
-    };
     log.page(page_limit(limit), before).await.map_err(|e| {
         tracing::error!(error = %e, "reading the audit log");
-        AppError::Unavailable("the audit log could not be read; the server log says why".into())
+        AppError::Unavailable(format!(
+            "the audit log could not be read from the store ({}); the server log says why",
+            log.store.name()
+        ))
     })
 }
 
-/// The lowercase hex SHA-256 of `record`'s canonical form:
-/// `serde_json::to_vec` of the record with `hash` set to `""`. Fields go in
-/// declaration order; object keys in `params`/`preflight` keep the order a
-/// parse of the line gives, so a record read back hashes as it was written.
-pub fn hash_of(record: &AuditRecord) -> Result<String, serde_json::Error> {
-    let canonical = AuditRecord {
-        hash: String::new(),
-        ..record.clone()
-    };
-    Ok(hex::encode(Sha256::digest(serde_json::to_vec(&canonical)?)))
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn encode(record: &AuditRecord) -> Result<String, StoreError> {
+    serde_json::to_string(record)
+        .map_err(|e| StoreError::Query(format!("an audit record cannot be encoded: {e}")))
 }
 
 impl AuditLog {
-    /// Opens the log at `path`, creating it (mode 0600) if missing, and
-    /// finds the end of the chain. Fails only if the file cannot be opened
-    /// or read; a broken chain is logged and left to [`AuditLog::verify`].
-    pub fn open(path: impl AsRef<Path>) -> Result<AuditLog, AuditError> {
-        let path = path.as_ref().to_path_buf();
-        let shown = path.display();
-        let named = || path.display().to_string();
-        let existed = path.exists();
-        let file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(|source| AuditError::Open {
-                path: named(),
-                source,
-            })?;
-        if !existed {
-            // The new file's directory entry must be durable too.
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                File::open(dir)
-                    .and_then(|d| d.sync_all())
-                    .map_err(|source| AuditError::SyncDir {
-                        path: named(),
-                        source,
-                    })?;
-            }
-        }
-        let mode = file.metadata().map_or(0, |m| m.permissions().mode());
-        if mode & 0o077 != 0 {
-            tracing::warn!(path = %shown, mode = format!("{:o}", mode & 0o777), "the audit log is readable by others");
-        }
-        let bytes = std::fs::read(&path).map_err(|source| AuditError::Read {
-            path: named(),
-            source,
-        })?;
-        let (records, verification) = scan(&bytes);
-        match &verification.broken {
-            None => {
-                tracing::info!(path = %shown, records = verification.records, "audit log chain verified")
-            }
-            Some(b) => {
-                tracing::error!(path = %shown, seq = b.seq, line = b.line, reason = %b.reason, "audit log chain is broken")
-            }
-        }
-        let (seq, hash) = records
-            .last()
-            .map_or((0, GENESIS_HASH.to_owned()), |r| (r.seq, r.hash.clone()));
-        let tail = Tail {
-            file,
-            seq,
-            hash,
-            needs_newline: !bytes.is_empty() && !bytes.ends_with(b"\n"),
-        };
-        Ok(AuditLog {
-            path: Arc::new(path),
-            tail: Arc::new(Mutex::new(tail)),
-        })
+    pub fn new(store: Store) -> AuditLog {
+        AuditLog { store }
     }
 
-    /// Writes `entry` as the next record and fsyncs it. Once the write has
-    /// begun it completes even if the caller's future is dropped.
+    /// The store's name, for messages.
+    pub fn store_name(&self) -> &str {
+        self.store.name()
+    }
+
+    fn failed(&self, doing: &'static str) -> impl FnOnce(StoreError) -> AuditError + '_ {
+        move |source| AuditError::Store {
+            store: self.store.name().to_owned(),
+            doing,
+            source,
+        }
+    }
+
+    /// Writes `entry` as the next record and commits it. Once begun it
+    /// completes even if the caller's future is dropped.
     pub async fn append(&self, entry: Entry) -> Result<AuditRecord, AuditError> {
-        self.blocking("writer", move |mut tail, path| {
-            tail.append(entry).map_err(|source| AuditError::Append {
-                path: path.display().to_string(),
-                source,
-            })
-        })
-        .await
+        let store = self.store.clone();
+        tokio::spawn(async move { append_now(&store, entry).await })
+            .await
+            .map_err(|e| AuditError::Task(e.to_string()))?
+            .map_err(self.failed("cannot take the audit record"))
     }
 
     /// Up to `limit` records, newest first, only those with `seq < before_seq`
-    /// when given. Lines that cannot be read are left out (see [`verify`](Self::verify)).
+    /// when given. Rows that cannot be read are left out (see [`verify`](Self::verify)).
     pub async fn read(
         &self,
         limit: usize,
         before_seq: Option<u64>,
     ) -> Result<Vec<AuditRecord>, AuditError> {
-        Ok(self.page(limit, before_seq).await?.records)
+        let (records, _) = self
+            .newest(limit, before_seq)
+            .await
+            .map_err(self.failed("cannot read the audit log"))?;
+        Ok(records)
     }
 
-    /// Checks the whole file, record by record.
+    /// `limit` records before `before` (newest first) and whether older ones exist.
+    async fn newest(
+        &self,
+        limit: usize,
+        before: Option<u64>,
+    ) -> Result<(Vec<AuditRecord>, bool), StoreError> {
+        let rows: Vec<(i64, String)> = with_pool!(self.store, pool => sqlx::query_as(
+            "SELECT seq, record FROM patrol_audit WHERE seq < $1 ORDER BY seq DESC LIMIT $2",
+        )
+        .bind(before.map_or(i64::MAX, to_i64))
+        .bind(to_i64(limit as u64).saturating_add(1))
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::from_sqlx))?;
+        let more = rows.len() > limit;
+        let records = rows
+            .into_iter()
+            .take(limit)
+            .filter_map(|(_, text)| serde_json::from_str::<AuditRecord>(&text).ok())
+            .collect();
+        Ok((records, more))
+    }
+
+    /// Checks the whole chain in the store, record by record, and that it
+    /// ends where the head row says.
     pub async fn verify(&self) -> Result<Verification, AuditError> {
-        Ok(self.page(0, None).await?.verified)
+        verify(&self.store)
+            .await
+            .map_err(self.failed("cannot read the audit log"))
     }
 
     /// A page of `limit` records (newest first, `seq < before`) with the
-    /// whole file's verification, from one read of the file.
+    /// whole chain's verification.
     pub async fn page(&self, limit: usize, before: Option<u64>) -> Result<AuditPage, AuditError> {
-        let (records, verified) = self.scan_file().await?;
-        let mut newest = records
-            .into_iter()
-            .rev()
-            .filter(|r| before.is_none_or(|b| r.seq < b));
-        let records: Vec<AuditRecord> = newest.by_ref().take(limit).collect();
-        let next_before = match (newest.next(), records.last()) {
-            (Some(_), Some(last)) => Some(last.seq),
+        let read = self.failed("cannot read the audit log");
+        let (records, more) = match self.newest(limit, before).await {
+            Ok(r) => r,
+            Err(e) => return Err(read(e)),
+        };
+        let verified = self.verify().await?;
+        let next_before = match (more, records.last()) {
+            (true, Some(last)) => Some(last.seq),
             _ => None,
         };
         Ok(AuditPage {
@@ -215,218 +184,187 @@ impl AuditLog {
         })
     }
 
-    async fn scan_file(&self) -> Result<(Vec<AuditRecord>, Verification), AuditError> {
-        self.blocking("reader", |tail, path| {
-            let bytes = std::fs::read(path);
-            drop(tail);
-            bytes.map(|b| scan(&b)).map_err(|source| AuditError::Read {
-                path: path.display().to_string(),
-                source,
-            })
-        })
-        .await
-    }
-
-    /// Runs `f` on a blocking thread with the tail locked (`f` may let go
-    /// of it early). Once begun it completes even if the caller's future is
-    /// dropped, so no record is half written.
-    async fn blocking<T: Send + 'static>(
-        &self,
-        task: &'static str,
-        f: impl FnOnce(OwnedMutexGuard<Tail>, &Path) -> Result<T, AuditError> + Send + 'static,
-    ) -> Result<T, AuditError> {
-        let tail = self.tail.clone().lock_owned().await;
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || f(tail, &path))
+    /// Imports an audit log file (`--audit-log`, the format Patrol wrote
+    /// before the store) once. Its chain must verify, or nothing is
+    /// imported. Into an empty audit log every record goes, keeping its seq
+    /// and hash, so the chain continues from the file's last record. A file
+    /// whose last record the store holds was imported before: nothing to
+    /// do. A file that grew since (its record at the store's head is the
+    /// head) adds only the new records. Anything else is refused: the store
+    /// holds another chain.
+    pub async fn import(&self, path: &Path) -> Result<Imported, AuditError> {
+        let shown = path.display().to_string();
+        let refuse = |reason: String| AuditError::Import {
+            path: shown.clone(),
+            reason,
+        };
+        let bytes = match tokio::fs::read(path).await {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Imported::Empty),
+            Err(e) => return Err(refuse(format!("cannot read it: {e}"))),
+        };
+        let (records, verified) = chain::scan(&bytes);
+        if let Some(b) = verified.broken {
+            return Err(refuse(format!(
+                "its hash chain breaks at seq {} (line {}): {}; nothing imported — move the file aside or repair it",
+                b.seq, b.line, b.reason
+            )));
+        }
+        if records.is_empty() {
+            return Ok(Imported::Empty);
+        }
+        import_records(&self.store, &shown, records)
             .await
-            .map_err(|source| AuditError::Task { task, source })?
+            .map_err(self.failed("cannot import the audit log file"))?
+            .map_err(refuse)
     }
 }
 
-impl Tail {
-    fn append(&mut self, entry: Entry) -> std::io::Result<AuditRecord> {
+async fn append_now(store: &Store, entry: Entry) -> Result<AuditRecord, StoreError> {
+    let record = write_tx!(store, tx => {
+        // First statement, so the lock comes first: the head row.
+        let (seq, prev_hash): (i64, String) = sqlx::query_as(
+            "UPDATE patrol_audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::from_sqlx)?;
         let mut record = AuditRecord {
-            seq: self.seq.saturating_add(1),
+            seq: u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("audit head seq {seq}")))?,
             time_ms: crate::clock::now_ms(),
             entry,
-            prev_hash: self.hash.clone(),
+            prev_hash,
             hash: String::new(),
         };
-        record.hash = hash_of(&record)?;
-        let mut line = Vec::with_capacity(512);
-        if self.needs_newline {
-            line.push(b'\n');
-        }
-        serde_json::to_writer(&mut line, &record)?;
-        line.push(b'\n');
-        // One write of the whole line: with O_APPEND it lands at the end.
-        if let Err(e) = self.file.write_all(&line) {
-            self.needs_newline = true;
-            return Err(e);
-        }
-        // The line is in the file now; the chain moves on even if the sync
-        // fails, or the next record would reuse this seq.
-        self.needs_newline = false;
-        self.seq = record.seq;
-        self.hash = record.hash.clone();
-        self.file.sync_data()?;
-        Ok(record)
-    }
+        record.hash = hash_of(&record)
+            .map_err(|e| StoreError::Query(format!("an audit record cannot be hashed: {e}")))?;
+        sqlx::query("INSERT INTO patrol_audit (seq, record, prev_hash, hash) VALUES ($1, $2, $3, $4)")
+            .bind(seq)
+            .bind(encode(&record)?)
+            .bind(&record.prev_hash)
+            .bind(&record.hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        sqlx::query("UPDATE patrol_audit_head SET hash = $1 WHERE id = 1")
+            .bind(&record.hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        record
+    });
+    Ok(record)
 }
 
-/// The readable records of a log file and the verdict on the whole chain.
-fn scan(bytes: &[u8]) -> (Vec<AuditRecord>, Verification) {
-    let mut records = Vec::new();
-    let mut broken: Option<ChainBreak> = None;
-    let mut expected = 1u64;
-    let mut prev_hash = GENESIS_HASH.to_owned();
-    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    let lines = (!bytes.is_empty()).then(|| body.split(|b| *b == b'\n'));
-    for (i, line) in lines.into_iter().flatten().enumerate() {
-        let line_no = i as u64 + 1;
-        let at = expected;
-        let problem = match serde_json::from_slice::<AuditRecord>(line) {
-            Err(e) => {
-                expected = expected.saturating_add(1);
-                Some(format!(
-                    "line {line_no} is not a valid audit record ({e}): the file was altered or a write was cut short"
-                ))
+async fn verify(store: &Store) -> Result<Verification, StoreError> {
+    // The head first: every record up to it has committed with it.
+    let (head_seq, head_hash): (i64, String) = with_pool!(store, pool =>
+        sqlx::query_as("SELECT seq, hash FROM patrol_audit_head WHERE id = 1")
+            .fetch_one(pool)
+            .await
+            .map_err(StoreError::from_sqlx))?;
+    let mut walker = Walker::default();
+    with_pool!(store, pool => {
+        let mut rows = sqlx::query_as::<_, (i64, String, String, String)>(
+            "SELECT seq, record, prev_hash, hash FROM patrol_audit WHERE seq <= $1 ORDER BY seq",
+        )
+        .bind(head_seq)
+        .fetch(pool);
+        while let Some((seq, text, prev_hash, hash)) = rows.try_next().await.map_err(StoreError::from_sqlx)? {
+            match serde_json::from_str::<AuditRecord>(&text) {
+                Err(e) => walker.next(Err(format!("the record at seq {seq} cannot be read ({e}): it was altered"))),
+                Ok(r) if r.seq != u64::try_from(seq).unwrap_or(0) || r.prev_hash != prev_hash || r.hash != hash => {
+                    walker.next(Err(format!("the record at seq {seq} disagrees with its row: it was altered")));
+                }
+                Ok(r) => walker.next(Ok(&r)),
             }
-            Ok(r) => {
-                let problem = check(&r, at, &prev_hash);
-                expected = r.seq.saturating_add(1);
-                prev_hash = r.hash.clone();
-                records.push(r);
-                problem
-            }
-        };
-        if let (None, Some(reason)) = (&broken, problem) {
-            broken = Some(ChainBreak {
-                seq: at,
-                line: line_no,
-                reason,
-            });
         }
+    });
+    let (tail_seq, tail_hash) = walker.tail();
+    let (tail_seq, tail_hash) = (tail_seq, tail_hash.to_owned());
+    if to_i64(tail_seq) != head_seq || tail_hash != head_hash {
+        walker.break_at(
+            u64::try_from(head_seq).unwrap_or(0),
+            Some(format!(
+                "the chain ends at seq {tail_seq}, but its head says seq {head_seq}: records were removed from the end or altered"
+            )),
+        );
     }
-    let verification = Verification {
-        ok: broken.is_none(),
-        records: records.len() as u64,
-        broken,
+    Ok(walker.finish())
+}
+
+/// Adds `records` (a verified chain from `path`) as [`AuditLog::import`]
+/// says; the inner `Err` is a refusal in words.
+async fn import_records(
+    store: &Store,
+    path: &str,
+    records: Vec<AuditRecord>,
+) -> Result<Result<Imported, String>, StoreError> {
+    let Some(last) = records.last().cloned() else {
+        return Ok(Ok(Imported::Empty));
     };
-    (records, verification)
-}
-
-/// What is wrong with `r` at the position where `expected` and `prev_hash`
-/// should come next, if anything.
-fn check(r: &AuditRecord, expected: u64, prev_hash: &str) -> Option<String> {
-    if r.seq != expected {
-        return Some(format!(
-            "seq {} where {expected} was expected: a record was removed, inserted or reordered",
-            r.seq
-        ));
-    }
-    if r.prev_hash != prev_hash {
-        return Some(if expected == 1 {
-            "the first record does not start the chain (prev_hash is not 64 zeros)".into()
+    let outcome = write_tx!(store, tx => {
+        let (head_seq, head_hash): (i64, String) = sqlx::query_as(
+            "UPDATE patrol_audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+        let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM patrol_audit WHERE seq = $1 AND hash = $2")
+            .bind(to_i64(last.seq))
+            .bind(&last.hash)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        let continues = head_seq == 0
+            || records.iter().any(|r| to_i64(r.seq) == head_seq && r.hash == head_hash);
+        if held == 1 {
+            Ok(Imported::Already { records: last.seq })
+        } else if !continues {
+            Err(format!(
+                "the store already holds {head_seq} audit records of another chain (the file's record {head_seq} is not the store's, or the file is shorter); nothing imported"
+            ))
         } else {
-            format!(
-                "prev_hash is not the hash of record {}: that record was altered",
-                expected - 1
-            )
-        });
-    }
-    match hash_of(r) {
-        Ok(h) if h == r.hash => None,
-        Ok(_) => Some("the record does not match its hash: it was altered".into()),
-        Err(e) => Some(format!("the record cannot be hashed: {e}")),
-    }
+            let new: Vec<&AuditRecord> = records.iter().filter(|r| to_i64(r.seq) > head_seq).collect();
+            for r in &new {
+                sqlx::query("INSERT INTO patrol_audit (seq, record, prev_hash, hash) VALUES ($1, $2, $3, $4)")
+                    .bind(to_i64(r.seq))
+                    .bind(encode(r)?)
+                    .bind(&r.prev_hash)
+                    .bind(&r.hash)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::from_sqlx)?;
+            }
+            sqlx::query("UPDATE patrol_audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(to_i64(last.seq))
+                .bind(&last.hash)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+            sqlx::query("INSERT INTO patrol_audit_import (path, last_hash, records, imported_ms) VALUES ($1, $2, $3, $4)")
+                .bind(path)
+                .bind(&last.hash)
+                .bind(new.len() as i64)
+                .bind(to_i64(crate::clock::now_ms()))
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+            Ok(Imported::Records {
+                first: new.first().map_or(last.seq, |r| r.seq),
+                last: last.seq,
+            })
+        }
+    });
+    Ok(outcome)
 }
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-    use std::time::{SystemTime, UNIX_EPOCH};
-
-    use serde_json::json;
-
     use super::*;
-    use crate::audit::{Outcome, Phase};
-
-    /// A fresh directory under the system temp dir, removed on drop.
-    struct TempDir(PathBuf);
-
-    impl TempDir {
-        fn new(name: &str) -> TempDir {
-            let nanos = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos());
-            let dir = std::env::temp_dir().join(format!(
-                "patrol-audit-{name}-{}-{nanos}",
-                std::process::id()
-            ));
-            std::fs::create_dir_all(&dir).expect("create temp dir");
-            TempDir(dir)
-        }
-
-        fn log(&self) -> PathBuf {
-            self.0.join("audit.log")
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
-    fn entry(target: &str, phase: Phase) -> Entry {
-        Entry {
-            phase,
-            actor: "alice".into(),
-            source: "10.0.0.7".into(),
-            action: "switchover".into(),
-            target: target.into(),
-            params: json!({"leader": "pg1", "candidate": "pg2"}),
-            preflight: Some(json!({"ok": true, "checks": ["leader", "lag"]})),
-            outcome: (phase == Phase::After).then(|| Outcome {
-                status: Some(200),
-                body: "Successfully switched over to \"pg2\"".into(),
-                error: None,
-            }),
-            revision_before: Some(41),
-            revision_after: (phase == Phase::After).then_some(42),
-        }
-    }
-
-    /// Reopens the log in `dir` and appends a record, which must get `seq`.
-    async fn reopen_and_append(dir: &TempDir, seq: u64) -> (AuditLog, AuditRecord) {
-        let log = AuditLog::open(dir.log()).expect("reopen");
-        let next = log
-            .append(entry(&format!("t{seq}"), Phase::Before))
-            .await
-            .expect("append");
-        assert_eq!(next.seq, seq);
-        (log, next)
-    }
-
-    /// Verifies `log`, which must break at `(seq, line)` for a reason that
-    /// says `why`.
-    async fn expect_break(log: &AuditLog, at: (u64, u64), why: &str) -> Verification {
-        let v = log.verify().await.expect("verify");
-        let b = v.broken.clone().expect("broken");
-        assert!(!v.ok, "{v:?}");
-        assert_eq!((b.seq, b.line), at, "{}", b.reason);
-        assert!(b.reason.contains(why), "{}", b.reason);
-        v
-    }
-
-    /// A fresh log in its own directory, holding three records.
-    async fn three_records(name: &str) -> (TempDir, AuditLog, Vec<AuditRecord>) {
-        let dir = TempDir::new(name);
-        let log = AuditLog::open(dir.log()).expect("open");
-        let records = append_n(&log, 3).await;
-        (dir, log, records)
-    }
+    use crate::audit::chain::tests::{chain_of, entry, file_of};
+    use crate::audit::{Phase, GENESIS_HASH};
+    use crate::store::TestStore;
 
     async fn append_n(log: &AuditLog, n: usize) -> Vec<AuditRecord> {
         let mut out = Vec::new();
@@ -445,14 +383,26 @@ mod tests {
         out
     }
 
-    fn edit(path: &Path, f: impl FnOnce(String) -> String) {
-        let text = std::fs::read_to_string(path).expect("read log");
-        std::fs::write(path, f(text)).expect("write log");
+    async fn sql(t: &TestStore, statement: &str) {
+        with_pool!(t.store, pool => sqlx::query(statement).execute(pool).await.map(|_| ()))
+            .expect(statement);
+    }
+
+    /// Verifies `log`, which must break at `(seq, position)` for a reason
+    /// that says `why`.
+    async fn expect_break(log: &AuditLog, at: (u64, u64), why: &str) {
+        let v = log.verify().await.expect("verify");
+        let b = v.broken.clone().expect("broken");
+        assert!(!v.ok, "{v:?}");
+        assert_eq!((b.seq, b.line), at, "{}", b.reason);
+        assert!(b.reason.contains(why), "{}", b.reason);
     }
 
     #[tokio::test]
     async fn append_then_read_back() {
-        let (dir, log, written) = three_records("read").await;
+        let t = TestStore::new("audit-read").await;
+        let log = AuditLog::new(t.store.clone());
+        let written = append_n(&log, 3).await;
         assert_eq!(written[0].prev_hash, GENESIS_HASH);
         assert_eq!(written[1].prev_hash, written[0].hash);
         assert_eq!(written[2].hash.len(), 64);
@@ -477,108 +427,78 @@ mod tests {
         let v = log.verify().await.expect("verify");
         assert!(v.ok, "{v:?}");
         assert_eq!(v.records, 3);
-
-        let text = std::fs::read_to_string(dir.log()).expect("read log");
-        assert_eq!(text.lines().count(), 3);
-        assert!(text.ends_with('\n'));
-        let mode = std::fs::metadata(dir.log())
-            .expect("stat")
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(t.path()).expect("stat").permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o600, "the store file is private");
     }
 
     #[tokio::test]
     async fn reopen_continues_seq_and_chain() {
-        let dir = TempDir::new("reopen");
-        let first = append_n(&AuditLog::open(dir.log()).expect("open"), 2).await;
-        let (log, next) = reopen_and_append(&dir, 3).await;
-        assert_eq!(next.prev_hash, first[1].hash);
+        let t = TestStore::new("audit-reopen").await;
+        let first = append_n(&AuditLog::new(t.store.clone()), 2).await;
+        t.store.close().await;
+        let store = crate::store::Store::open(&crate::store::StoreConfig::new(
+            crate::store::sqlite_url(&t.path()),
+        ))
+        .await
+        .expect("reopen");
+        let log = AuditLog::new(store);
+        let next = log
+            .append(entry("t3", Phase::Before))
+            .await
+            .expect("append");
+        assert_eq!(
+            (next.seq, next.prev_hash.as_str()),
+            (3, first[1].hash.as_str())
+        );
         assert!(log.verify().await.expect("verify").ok);
     }
 
     #[tokio::test]
-    async fn edited_byte_shows_at_its_seq() {
-        let (dir, log, _) = three_records("edit").await;
-        edit(&dir.log(), |t| {
-            t.replace("\"target\":\"t2\"", "\"target\":\"x2\"")
-        });
-
+    async fn edited_record_shows_at_its_seq_and_appends_go_on() {
+        let t = TestStore::new("audit-edit").await;
+        let log = AuditLog::new(t.store.clone());
+        append_n(&log, 3).await;
+        sql(&t, r#"UPDATE patrol_audit SET record = replace(record, '"target":"t2"', '"target":"x2"') WHERE seq = 2"#).await;
         expect_break(&log, (2, 2), "altered").await;
-
-        // Patrol keeps going: reopening works and appends continue the seq.
-        reopen_and_append(&dir, 4).await;
+        // Patrol keeps going: appends continue the seq.
+        let next = log
+            .append(entry("t4", Phase::Before))
+            .await
+            .expect("append");
+        assert_eq!(next.seq, 4);
     }
 
     #[tokio::test]
     async fn rehashed_edit_shows_at_the_next_seq() {
-        let (dir, log, mut records) = three_records("rehash").await;
+        let t = TestStore::new("audit-rehash").await;
+        let log = AuditLog::new(t.store.clone());
+        let mut records = append_n(&log, 3).await;
         records[1].entry.actor = "mallory".into();
         records[1].hash = hash_of(&records[1]).expect("hash");
-        let lines: Vec<String> = records
-            .iter()
-            .map(|r| serde_json::to_string(r).expect("json") + "\n")
-            .collect();
-        std::fs::write(dir.log(), lines.concat()).expect("write log");
-
+        let text = serde_json::to_string(&records[1]).expect("json");
+        with_pool!(t.store, pool => sqlx::query("UPDATE patrol_audit SET record = $1, hash = $2 WHERE seq = 2")
+            .bind(&text).bind(&records[1].hash).execute(pool).await.map(|_| ()))
+        .expect("rewrite record 2");
         expect_break(&log, (3, 3), "prev_hash").await;
     }
 
     #[tokio::test]
-    async fn removed_record_shows() {
-        let (dir, log, _) = three_records("remove").await;
-        edit(&dir.log(), |t| {
-            let lines: Vec<&str> = t.lines().collect();
-            format!("{}\n{}\n", lines[0], lines[2])
-        });
+    async fn removed_records_show_in_the_middle_and_at_the_end() {
+        let t = TestStore::new("audit-remove").await;
+        let log = AuditLog::new(t.store.clone());
+        append_n(&log, 4).await;
+        sql(&t, "DELETE FROM patrol_audit WHERE seq = 4").await;
+        expect_break(&log, (4, 3), "head says seq 4").await;
+        sql(&t, "DELETE FROM patrol_audit WHERE seq = 2").await;
         expect_break(&log, (2, 2), "seq 3 where 2").await;
     }
 
     #[tokio::test]
-    async fn truncated_last_line_shows_and_appends_go_on() {
-        let (dir, log, _) = three_records("truncate").await;
-        let len = std::fs::metadata(dir.log()).expect("stat").len();
-        let file = OpenOptions::new()
-            .write(true)
-            .open(dir.log())
-            .expect("open rw");
-        file.set_len(len - 10).expect("truncate");
-
-        let v = expect_break(&log, (3, 3), "not a valid audit record").await;
-        assert_eq!(v.records, 2);
-
-        // The damaged line stays on its own; the next record follows record 2.
-        let (log, _) = reopen_and_append(&dir, 3).await;
-        let text = std::fs::read_to_string(dir.log()).expect("read log");
-        assert_eq!(text.lines().count(), 4);
-        let v = log.verify().await.expect("verify");
-        assert_eq!(v.broken.map(|b| b.line), Some(3));
-        assert_eq!(v.records, 3);
-    }
-
-    #[tokio::test]
-    async fn non_json_line_shows_and_does_not_panic() {
-        let dir = TempDir::new("garbage");
-        let log = AuditLog::open(dir.log()).expect("open");
-        append_n(&log, 2).await;
-        edit(&dir.log(), |t| t + "this is not json\n\u{0}\u{ff}\n");
-
-        let (log, _) = reopen_and_append(&dir, 3).await;
-        expect_break(&log, (3, 3), "line 3 is not a valid audit record").await;
-        let seqs: Vec<u64> = log
-            .read(10, None)
-            .await
-            .expect("read")
-            .iter()
-            .map(|r| r.seq)
-            .collect();
-        assert_eq!(seqs, [3, 2, 1]);
-    }
-
-    #[tokio::test]
-    async fn empty_file_verifies() {
-        let dir = TempDir::new("empty");
-        let log = AuditLog::open(dir.log()).expect("open");
+    async fn empty_log_verifies() {
+        let t = TestStore::new("audit-empty").await;
+        let log = AuditLog::new(t.store.clone());
         let v = log.verify().await.expect("verify");
         assert!(v.ok);
         assert_eq!(v.records, 0);
@@ -587,8 +507,8 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn concurrent_appends_keep_seq_and_chain() {
-        let dir = TempDir::new("concurrent");
-        let log = AuditLog::open(dir.log()).expect("open");
+        let t = TestStore::new("audit-concurrent").await;
+        let log = AuditLog::new(t.store.clone());
         let tasks: Vec<_> = (0..50)
             .map(|i| {
                 let log = log.clone();
@@ -597,8 +517,8 @@ mod tests {
                 )
             })
             .collect();
-        for t in tasks {
-            t.await.expect("join").expect("append");
+        for task in tasks {
+            task.await.expect("join").expect("append");
         }
         let mut seqs: Vec<u64> = log
             .read(1000, None)
@@ -612,5 +532,88 @@ mod tests {
         let v = log.verify().await.expect("verify");
         assert!(v.ok, "{v:?}");
         assert_eq!(v.records, 50);
+    }
+
+    #[tokio::test]
+    async fn a_file_imports_once_and_its_chain_continues() {
+        let t = TestStore::new("audit-import").await;
+        let log = AuditLog::new(t.store.clone());
+        let file = t.path().with_file_name("audit.log");
+        let records = chain_of(4);
+        std::fs::write(&file, file_of(&records[..3])).expect("write the file");
+
+        assert_eq!(
+            log.import(&file).await.expect("import"),
+            Imported::Records { first: 1, last: 3 }
+        );
+        assert_eq!(
+            log.read(10, None).await.expect("read")[0],
+            records[2],
+            "kept as written"
+        );
+        // The same file again: nothing to do.
+        assert_eq!(
+            log.import(&file).await.expect("again"),
+            Imported::Already { records: 3 }
+        );
+        // The file grew (an older Patrol wrote on): only the new record comes.
+        std::fs::write(&file, file_of(&records)).expect("grow the file");
+        assert_eq!(
+            log.import(&file).await.expect("grown"),
+            Imported::Records { first: 4, last: 4 }
+        );
+        // The store's chain continues from the file's last record.
+        let next = log
+            .append(entry("t5", Phase::Before))
+            .await
+            .expect("append");
+        assert_eq!(
+            (next.seq, next.prev_hash.as_str()),
+            (5, records[3].hash.as_str())
+        );
+        let v = log.verify().await.expect("verify");
+        assert!(v.ok && v.records == 5, "{v:?}");
+        // And once more after that: still nothing to do.
+        assert_eq!(
+            log.import(&file).await.expect("again"),
+            Imported::Already { records: 4 }
+        );
+        // A missing file is nothing to import.
+        assert_eq!(
+            log.import(&file.with_file_name("none.log"))
+                .await
+                .expect("missing"),
+            Imported::Empty
+        );
+    }
+
+    #[tokio::test]
+    async fn a_broken_file_or_another_chain_is_refused_and_nothing_imported() {
+        let t = TestStore::new("audit-import-refused").await;
+        let log = AuditLog::new(t.store.clone());
+        let file = t.path().with_file_name("audit.log");
+        let text = file_of(&chain_of(3)).replace("\"target\":\"t2\"", "\"target\":\"x2\"");
+        std::fs::write(&file, text).expect("write the file");
+        let err = log
+            .import(&file)
+            .await
+            .expect_err("broken chain")
+            .to_string();
+        assert!(
+            err.contains("breaks at seq 2 (line 2)") && err.contains("nothing imported"),
+            "{err}"
+        );
+        assert!(log.read(10, None).await.expect("read").is_empty());
+
+        // A store with records of its own refuses a file of another chain.
+        append_n(&log, 2).await;
+        std::fs::write(&file, file_of(&chain_of(3))).expect("write the file");
+        let err = log
+            .import(&file)
+            .await
+            .expect_err("another chain")
+            .to_string();
+        assert!(err.contains("another chain"), "{err}");
+        assert_eq!(log.verify().await.expect("verify").records, 2);
     }
 }

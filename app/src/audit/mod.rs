@@ -1,8 +1,10 @@
-//! The audit log of admin actions: append-only, one JSON record per line,
-//! each record carrying the hash of the one before it so that an edit, a
-//! removal or a reordering shows. These types cross to the browser; the
-//! file itself is handled by [`log`] on the server.
+//! The audit log of admin actions: append-only, each record carrying the
+//! hash of the one before it so that an edit, a removal or a reordering
+//! shows. These types cross to the browser; the records live in the store,
+//! handled by [`log`] on the server, and [`chain`] checks them.
 
+#[cfg(feature = "ssr")]
+pub mod chain;
 #[cfg(feature = "ssr")]
 pub mod log;
 
@@ -49,7 +51,7 @@ pub struct Outcome {
     pub error: Option<String>,
 }
 
-/// One line of the audit log.
+/// One record of the audit log (one line of an imported file).
 ///
 /// `hash` is the lowercase hex SHA-256 of the record's canonical form:
 /// `serde_json::to_vec` of this struct (fields in declaration order) with
@@ -57,7 +59,7 @@ pub struct Outcome {
 /// [`GENESIS_HASH`] for the first record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditRecord {
-    /// 1, 2, 3, ... in file order, without gaps.
+    /// 1, 2, 3, ... in chain order, without gaps.
     pub seq: u64,
     /// Unix time, ms, when the record was written.
     pub time_ms: u64,
@@ -93,13 +95,14 @@ pub struct Entry {
 pub struct ChainBreak {
     /// The seq the record at that position should have had.
     pub seq: u64,
-    /// The line of the file, counting from 1.
+    /// The record's position in the chain (the line of a file being
+    /// imported), counting from 1.
     pub line: u64,
     /// What is wrong there, in words.
     pub reason: String,
 }
 
-/// The result of checking the whole file, record by record.
+/// The result of checking the whole chain, record by record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verification {
     /// True when every record is intact and chained to the one before.
@@ -113,28 +116,12 @@ pub struct Verification {
 /// One page of the audit log (`GET /api/v1/audit`), newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditPage {
-    /// False when Patrol runs without `--audit-log`.
+    /// Always true: the audit log lives in the store, which Patrol always
+    /// has (kept for clients of the API that read it).
     pub configured: bool,
     pub records: Vec<AuditRecord>,
-    /// The whole file's verification, not just this page's.
+    /// The whole chain's verification, not just this page's.
     pub verified: Verification,
     /// `before=` for the next (older) page, if there is one.
     pub next_before: Option<u64>,
-}
-
-impl AuditPage {
-    /// The answer when Patrol runs without `--audit-log`: no records, and
-    /// an empty chain, which verifies trivially.
-    pub fn unconfigured() -> AuditPage {
-        AuditPage {
-            configured: false,
-            records: Vec::new(),
-            verified: Verification {
-                ok: true,
-                records: 0,
-                broken: None,
-            },
-            next_before: None,
-        }
-    }
 }

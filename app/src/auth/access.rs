@@ -13,7 +13,7 @@ pub async fn get_access() -> Result<Access, AppError> {
     let headers: axum::http::HeaderMap = leptos_axum::extract()
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(state.auth.access(&headers))
+    Ok(state.auth.access(&headers).await)
 }
 
 /// The browser's [`Access`], loaded once by the shell for every page and

@@ -14,6 +14,7 @@ use super::rate_limit::RateLimit;
 use super::sessions::Sessions;
 use super::{Access, SESSION_COOKIE};
 use crate::error::AppError;
+use crate::store::{Store, StoreError};
 
 /// Admin credentials and switches, from the command line.
 #[derive(Clone, Default)]
@@ -47,7 +48,7 @@ impl std::fmt::Debug for AuthConfig {
 }
 
 /// Credentials, sessions and the sign-in rate limit. Cheap to clone.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Auth {
     pub config: Arc<AuthConfig>,
     pub sessions: Sessions,
@@ -80,25 +81,29 @@ impl Admin {
 }
 
 impl Auth {
-    pub fn new(config: AuthConfig) -> Auth {
+    /// Admins as `config` names them, with sessions kept in `store`.
+    pub fn new(config: AuthConfig, store: Store) -> Auth {
         Auth {
             config: Arc::new(config),
-            sessions: Sessions::default(),
+            sessions: Sessions::new(store),
             rate_limit: RateLimit::default(),
         }
     }
 
-    /// Who the request's credentials name, if anyone.
-    pub fn identify(&self, headers: &HeaderMap) -> Option<(String, Via)> {
+    /// Who the request's credentials name, if anyone; an error when a
+    /// session cookie came and the store could not be asked about it.
+    pub async fn identify(&self, headers: &HeaderMap) -> Result<Option<(String, Via)>, StoreError> {
         if let Some(token) = bearer(headers) {
             // Compare with every token, without stopping early.
             let hit = self.config.tokens.iter().fold(false, |hit, t| {
                 hit | bool::from(t.as_bytes().ct_eq(token.as_bytes()))
             });
-            return hit.then(|| ("token".to_owned(), Via::Token));
+            return Ok(hit.then(|| ("token".to_owned(), Via::Token)));
         }
-        let token = session_cookie(headers)?;
-        self.sessions.user(&token).map(|u| (u, Via::Session))
+        let Some(token) = session_cookie(headers) else {
+            return Ok(None);
+        };
+        Ok(self.sessions.user(&token).await?.map(|u| (u, Via::Session)))
     }
 
     /// The client's address: the connection's, or the one a trusted proxy
@@ -144,10 +149,18 @@ impl Auth {
         }
     }
 
-    /// What the request may do, for the UI.
-    pub fn access(&self, headers: &HeaderMap) -> Access {
+    /// What the request may do, for the UI. A session the store cannot be
+    /// asked about counts as none: the pages keep serving, read-only.
+    pub async fn access(&self, headers: &HeaderMap) -> Access {
+        let admin = match self.identify(headers).await {
+            Ok(who) => who.map(|(name, _)| name),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot check a session in the store");
+                None
+            }
+        };
         Access {
-            admin: self.identify(headers).map(|(name, _)| name),
+            admin,
             read_only: self.config.read_only,
             sign_in_available: self.config.password_hash.is_some()
                 || !self.config.tokens.is_empty(),
@@ -164,14 +177,21 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Admin, AppError> {
-        Auth::from_ref(state).admin(parts)
+        Auth::from_ref(state).admin(parts).await
     }
 }
 
 impl Auth {
     /// The admin the request proves, or why not (401, 403).
-    pub fn admin(&self, parts: &Parts) -> Result<Admin, AppError> {
-        let Some((name, via)) = self.identify(&parts.headers) else {
+    pub async fn admin(&self, parts: &Parts) -> Result<Admin, AppError> {
+        let who = self.identify(&parts.headers).await.map_err(|e| {
+            tracing::error!(error = %e, "cannot check a session in the store");
+            AppError::Unavailable(format!(
+                "the store ({}) cannot be read, so the session cannot be checked: {e}",
+                self.sessions.store_name()
+            ))
+        })?;
+        let Some((name, via)) = who else {
             return Err(AppError::Unauthorized(
                 "sign in as admin (POST /api/v1/session) or send Authorization: Bearer <token>"
                     .into(),
@@ -258,27 +278,36 @@ mod tests {
     use super::*;
     use crate::auth::test_headers as headers;
 
-    #[test]
-    fn tokens_and_sessions_identify_admins() {
-        let auth = Auth::new(AuthConfig {
-            admin_user: "admin".into(),
-            tokens: vec![
-                "t0ken-aaaaaaaaaaaaaaaa".into(),
-                "t0ken-bbbbbbbbbbbbbbbb".into(),
-            ],
-            ..AuthConfig::default()
-        });
+    #[tokio::test]
+    async fn tokens_and_sessions_identify_admins() {
+        let t = crate::store::TestStore::new("identify").await;
+        let auth = Auth::new(
+            AuthConfig {
+                admin_user: "admin".into(),
+                tokens: vec![
+                    "t0ken-aaaaaaaaaaaaaaaa".into(),
+                    "t0ken-bbbbbbbbbbbbbbbb".into(),
+                ],
+                ..AuthConfig::default()
+            },
+            t.store.clone(),
+        );
+        let id = |h: HeaderMap| {
+            let auth = auth.clone();
+            async move { auth.identify(&h).await.expect("the store answers") }
+        };
         let h = headers(&[("authorization", "Bearer t0ken-bbbbbbbbbbbbbbbb")]);
-        assert_eq!(auth.identify(&h), Some(("token".into(), Via::Token)));
+        assert_eq!(id(h).await, Some(("token".into(), Via::Token)));
         let h = headers(&[("authorization", "Bearer t0ken-b")]);
-        assert_eq!(auth.identify(&h), None);
+        assert_eq!(id(h).await, None);
         let s = auth
             .sessions
             .open("admin", Duration::from_secs(9))
+            .await
             .expect("session");
         let h = headers(&[("cookie", &format!("x=1; {SESSION_COOKIE}={s}"))]);
-        assert_eq!(auth.identify(&h), Some(("admin".into(), Via::Session)));
-        assert_eq!(auth.identify(&HeaderMap::new()), None);
+        assert_eq!(id(h).await, Some(("admin".into(), Via::Session)));
+        assert_eq!(id(HeaderMap::new()).await, None);
     }
 
     #[test]

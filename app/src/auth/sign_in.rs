@@ -22,8 +22,8 @@ pub enum Refusal {
     Throttled(Duration),
     /// Wrong user name or password (counted against the address).
     Wrong,
-    /// The session store failed.
-    Internal(String),
+    /// The store could not keep the session.
+    Unavailable(String),
 }
 
 impl Refusal {
@@ -32,13 +32,13 @@ impl Refusal {
         wait.as_secs().max(1)
     }
 
-    /// The HTTP status that says it: 403, 429, 401 or 500.
+    /// The HTTP status that says it: 403, 429, 401 or 503.
     pub fn status(&self) -> StatusCode {
         match self {
             Refusal::NotConfigured => StatusCode::FORBIDDEN,
             Refusal::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Refusal::Wrong => StatusCode::UNAUTHORIZED,
-            Refusal::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Refusal::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -55,7 +55,7 @@ impl From<Refusal> for AppError {
                 Refusal::wait_secs(wait)
             )),
             Refusal::Wrong => AppError::Unauthorized("wrong user name or password".into()),
-            Refusal::Internal(e) => AppError::Internal(e),
+            Refusal::Unavailable(e) => AppError::Unavailable(e),
         }
     }
 }
@@ -78,6 +78,18 @@ impl Auth {
         user: &str,
         password: &str,
     ) -> Result<SignedIn, Refusal> {
+        self.check_credentials(source, user, password).await?;
+        self.open_session(source).await
+    }
+
+    /// The first half of [`sign_in`](Self::sign_in): the rate limit's turn
+    /// and the password check, without a session.
+    pub async fn check_credentials(
+        &self,
+        source: Option<IpAddr>,
+        user: &str,
+        password: &str,
+    ) -> Result<(), Refusal> {
         let config = &self.config;
         let Some(hash) = &config.password_hash else {
             return Err(Refusal::NotConfigured);
@@ -102,10 +114,25 @@ impl Auth {
             return Err(Refusal::Wrong);
         }
         self.rate_limit.succeeded(source);
+        Ok(())
+    }
+}
+
+impl Auth {
+    /// Opens the admin's session once the credentials passed.
+    async fn open_session(&self, source: Option<IpAddr>) -> Result<SignedIn, Refusal> {
+        let config = &self.config;
         let token = self
             .sessions
             .open(&config.admin_user, config.session_ttl)
-            .map_err(Refusal::Internal)?;
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot keep a session in the store");
+                Refusal::Unavailable(format!(
+                    "the store ({}) cannot keep the session: {e}",
+                    self.sessions.store_name()
+                ))
+            })?;
         tracing::info!(source = ?source, user = %config.admin_user, "admin signed in");
         let cookie = format!(
             "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
@@ -124,15 +151,23 @@ impl Auth {
         Ok(SignedIn { cookie, access })
     }
 
-    /// Ends the session the request's cookie names, if any. Returns the
-    /// `Set-Cookie` value that clears the cookie and what an anonymous
-    /// browser may do.
-    pub fn sign_out(&self, headers: &HeaderMap) -> (String, Access) {
+    /// Ends the session the request's cookie names, if any, on every
+    /// Patrol sharing the store. Returns the `Set-Cookie` value that clears
+    /// the cookie and what an anonymous browser may do; an error (and the
+    /// cookie kept) when the store could not end the session, which would
+    /// otherwise stay valid.
+    pub async fn sign_out(&self, headers: &HeaderMap) -> Result<(String, Access), AppError> {
         if let Some(token) = session_cookie(headers) {
-            self.sessions.close(&token);
+            self.sessions.close(&token).await.map_err(|e| {
+                tracing::error!(error = %e, "cannot end a session in the store");
+                AppError::Unavailable(format!(
+                    "the store ({}) cannot end the session, so it is still valid: {e}",
+                    self.sessions.store_name()
+                ))
+            })?;
         }
         let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-        (clear, self.access(&HeaderMap::new()))
+        Ok((clear, self.access(&HeaderMap::new()).await))
     }
 }
 
@@ -145,60 +180,77 @@ fn now() -> Instant {
 mod tests {
     use super::*;
     use crate::auth::admin::AuthConfig;
+    use crate::store::TestStore;
 
-    fn auth(secure_cookies: bool) -> Auth {
-        Auth::new(AuthConfig {
-            admin_user: "admin".into(),
-            password_hash: password::hash("pw").ok(),
-            session_ttl: Duration::from_secs(60),
-            secure_cookies,
-            ..AuthConfig::default()
-        })
+    fn auth(secure_cookies: bool, t: &TestStore) -> Auth {
+        Auth::new(
+            AuthConfig {
+                admin_user: "admin".into(),
+                password_hash: password::hash("pw").ok(),
+                session_ttl: Duration::from_secs(60),
+                secure_cookies,
+                ..AuthConfig::default()
+            },
+            t.store.clone(),
+        )
     }
 
-    #[tokio::test(start_paused = true)]
+    // The waiting is timed on tokio's paused clock, which jumps ahead
+    // whenever the runtime idles; the store's SQLite worker is a thread of
+    // its own, so the clock is paused only after the store is open and the
+    // timed part stops short of the session (see the next test for that).
+    #[tokio::test]
     async fn wrong_passwords_slow_down_but_never_lock_out_the_right_one() {
-        let a = auth(true);
+        let t = TestStore::new("sign-in").await;
+        let a = auth(true, &t);
+        tokio::time::pause();
         let ip: Option<IpAddr> = "127.0.0.9".parse().ok();
         assert_eq!(
-            a.sign_in(ip, "admin", "nope").await.err(),
+            a.check_credentials(ip, "admin", "nope").await.err(),
             Some(Refusal::Wrong)
         );
         assert_eq!(
-            a.sign_in(ip, "root", "pw").await.err(),
+            a.check_credentials(ip, "root", "pw").await.err(),
             Some(Refusal::Wrong)
         );
         for _ in 0..10 {
-            let _ = a.sign_in(ip, "admin", "nope").await;
+            let _ = a.check_credentials(ip, "admin", "nope").await;
         }
-        // Twelve failures: the right password waits its turn, then signs in.
+        // Twelve failures: the right password waits its turn, then passes.
         let before = tokio::time::Instant::now();
-        let ok = a.sign_in(ip, "admin", "pw").await.expect("signed in");
+        a.check_credentials(ip, "admin", "pw")
+            .await
+            .expect("signed in");
         assert!(before.elapsed() >= std::time::Duration::from_secs(1));
+        // Another address was never slowed.
+        let other: Option<IpAddr> = "127.0.0.10".parse().ok();
+        let before = tokio::time::Instant::now();
+        a.check_credentials(other, "admin", "pw")
+            .await
+            .expect("signed in");
+        assert!(before.elapsed() < std::time::Duration::from_millis(100));
+        tokio::time::resume();
+        let ok = a.sign_in(ip, "admin", "pw").await.expect("signed in");
         assert!(ok
             .cookie
             .contains("HttpOnly; SameSite=Strict; Max-Age=60; Secure"));
         assert_eq!(ok.access.admin.as_deref(), Some("admin"));
         assert!(!ok.cookie.contains("pw;"));
-        // Another address was never slowed.
-        let other: Option<IpAddr> = "127.0.0.10".parse().ok();
-        let before = tokio::time::Instant::now();
-        a.sign_in(other, "admin", "pw").await.expect("signed in");
-        assert!(before.elapsed() < std::time::Duration::from_millis(100));
     }
 
     #[tokio::test]
     async fn sign_out_ends_the_session() {
-        let a = auth(false);
+        let t = TestStore::new("sign-out").await;
+        let a = auth(false, &t);
         let ok = a.sign_in(None, "admin", "pw").await.expect("signed in");
         assert!(!ok.cookie.contains("Secure"));
         let pair = ok.cookie.split(';').next().unwrap_or_default().to_owned();
         let mut h = HeaderMap::new();
         h.insert("cookie", pair.parse().expect("header"));
-        assert!(a.identify(&h).is_some());
-        let (clear, access) = a.sign_out(&h);
+        assert!(a.identify(&h).await.expect("store").is_some());
+        let (clear, access) = a.sign_out(&h).await.expect("signed out");
         assert!(clear.contains("Max-Age=0"));
         assert_eq!(access.admin, None);
-        assert!(a.identify(&h).is_none());
+        assert!(a.identify(&h).await.expect("store").is_none());
     }
 }

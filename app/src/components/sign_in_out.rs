@@ -18,7 +18,7 @@ pub async fn sign_out() -> Result<Access, AppError> {
     let headers: HeaderMap = leptos_axum::extract()
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let (clear, access) = state.auth.sign_out(&headers);
+    let (clear, access) = state.auth.sign_out(&headers).await?;
     let clear = HeaderValue::from_str(&clear).map_err(|e| AppError::Internal(e.to_string()))?;
     expect_context::<leptos_axum::ResponseOptions>().insert_header(header::SET_COOKIE, clear);
     Ok(access)

@@ -15,7 +15,7 @@ use crate::error::AppError;
 #[server(endpoint = "audit")]
 pub async fn get_audit(limit: Option<usize>, before: Option<u64>) -> Result<Page, AppError> {
     let state = expect_context::<crate::state::AppState>();
-    crate::audit::log::page(state.audit.as_ref(), limit, before).await
+    crate::audit::log::page(&state.audit, limit, before).await
 }
 
 /// The audit log page; `?before=` pages to older records.
@@ -46,7 +46,7 @@ fn AuditBody(page: Page) -> impl IntoView {
     if !configured {
         return view! {
             <p class="muted" data-testid="audit-unconfigured">
-                "No audit log is configured: start Patrol with --audit-log PATH to record admin actions."
+                "The audit log is not available."
             </p>
         }
         .into_any();

@@ -16,13 +16,10 @@ pub struct AuditQuery {
     before: Option<u64>,
 }
 
-/// Answers 200 with `configured: false` and no records when Patrol runs
-/// without `--audit-log`.
+/// Answers 503 naming the store when the store cannot be read.
 pub async fn list(
-    State(log): State<Option<AuditLog>>,
+    State(log): State<AuditLog>,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<AuditPage>, AppError> {
-    Ok(Json(
-        app::audit::log::page(log.as_ref(), q.limit, q.before).await?,
-    ))
+    Ok(Json(app::audit::log::page(&log, q.limit, q.before).await?))
 }

@@ -33,7 +33,7 @@ where
 
 /// What the current request may do.
 pub async fn show(State(auth): State<Auth>, headers: HeaderMap) -> Json<Access> {
-    Json(auth.access(&headers))
+    Json(auth.access(&headers).await)
 }
 
 #[derive(Deserialize)]
@@ -73,12 +73,13 @@ fn throttled(wait: std::time::Duration) -> Response {
     resp
 }
 
-/// Signs out: ends the session and clears the cookie.
-pub async fn sign_out(State(auth): State<Auth>, headers: HeaderMap) -> Response {
-    let (clear, access) = auth.sign_out(&headers);
+/// Signs out: ends the session (on every Patrol sharing the store) and
+/// clears the cookie; 503 when the store could not end it.
+pub async fn sign_out(State(auth): State<Auth>, headers: HeaderMap) -> Result<Response, AppError> {
+    let (clear, access) = auth.sign_out(&headers).await?;
     let mut resp = Json(access).into_response();
     if let Ok(v) = HeaderValue::from_str(&clear) {
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }
-    resp
+    Ok(resp)
 }

@@ -59,12 +59,28 @@ fn check(loaded: &Loaded) -> Result<(), String> {
     Gateway::new(&config.etcd()).map_err(|e| e.to_string())?;
     config.patroni_rest().and_then(PatroniRest::new)?;
     if let Some(log) = &config.audit_log {
-        writable(log, "--audit-log", false)?;
+        readable(log, "--audit-log")?;
+    }
+    let store = config.store().map_err(|e| e.to_string())?;
+    if let Some(path) = store.sqlite_path() {
+        writable(&path, "--store", false)?;
     }
     if let Some(dir) = &config.snapshot_dir {
         writable(dir, "--snapshot-dir", true)?;
     }
     Ok(())
+}
+
+/// An audit log file to import: missing is fine (nothing to import), but
+/// one that is there must be a readable file.
+fn readable(path: &Path, flag: &str) -> Result<(), String> {
+    let shown = path.display();
+    match std::fs::File::open(path) {
+        Ok(f) if f.metadata().is_ok_and(|m| m.is_file()) => Ok(()),
+        Ok(_) => Err(format!("{flag} {shown}: not a file")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!("{flag} {shown}: {e}")),
+    }
 }
 
 /// An existing `path` must be of the right kind; a missing one needs a

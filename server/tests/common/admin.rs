@@ -12,18 +12,24 @@ use super::{testbed_endpoints, Patrol, TempDir};
 
 pub const TOKEN: &str = "actions-test-token-0123456789";
 
-/// Patrol's flags for an admin token file (holding [`TOKEN`]) and an audit
-/// log, both in `dir`.
+/// Patrol's flags for an admin token file (holding [`TOKEN`]) in `dir`.
+/// The audit log is in the Patrol's store.
 pub fn flags(dir: &Path) -> Vec<String> {
     let tokens = dir.join("tokens");
     std::fs::write(&tokens, format!("{TOKEN}\n")).expect("token file");
-    let audit = dir.join("audit.log");
     vec![
         "--admin-token-file".into(),
         tokens.to_string_lossy().into_owned(),
-        "--audit-log".into(),
-        audit.to_string_lossy().into_owned(),
     ]
+}
+
+/// The audit records of the Patrol at `url`, oldest first, one JSON line
+/// each, as the audit log file used to hold them.
+pub async fn audit_lines(url: &str) -> String {
+    let (status, page) = testbed::get(&format!("{url}/api/v1/audit?limit=1000")).await;
+    assert_eq!(status, 200, "{page}");
+    let records = page["records"].as_array().cloned().unwrap_or_default();
+    records.iter().rev().map(|r| format!("{r}\n")).collect()
 }
 
 /// `method url` with [`TOKEN`] and a JSON body (none for `Null`): status and
@@ -142,6 +148,11 @@ impl Admin {
         }
     }
 
+    /// The audit records, oldest first, one JSON line each.
+    pub async fn audit_lines(&self) -> String {
+        audit_lines(&self.patrol.url).await
+    }
+
     /// The audit log as `GET /api/v1/audit` gives it.
     pub async fn audit(&self) -> Value {
         testbed::get(&format!("{}/api/v1/audit", self.patrol.url))
@@ -187,4 +198,22 @@ pub async fn until_key(
 pub async fn patroni_status(member: &str) -> Value {
     let url = format!("{}/patroni", testbed::rest_url(member));
     testbed::get(&url).await.1
+}
+
+/// The argon2 hash `patrol hash-password` makes of `password`.
+pub fn password_hash(password: &str) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_patrol"))
+        .arg("hash-password")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn patrol hash-password");
+    if let Some(mut stdin) = child.stdin.take() {
+        writeln!(stdin, "{password}").expect("write password");
+    }
+    let out = child.wait_with_output().expect("hash-password output");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }

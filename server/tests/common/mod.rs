@@ -16,6 +16,7 @@ pub mod bench;
 pub mod etcd_admin;
 pub mod proc;
 pub mod sse;
+pub mod store;
 pub mod testbed;
 
 /// `s` percent-encoded for a URL, leaving unreserved characters and `keep`:
@@ -66,17 +67,24 @@ pub struct Patrol {
     child: Child,
     pub url: String,
     log: Arc<Mutex<String>>,
+    /// Its own state directory (so its own SQLite store, unless the test
+    /// gives it `--store`): tests never share a store by accident.
+    state: TempDir,
 }
 
 impl Patrol {
-    /// Starts the binary with `args` plus `--listen 127.0.0.1:0` and waits
-    /// for the line that gives its address.
+    /// Starts the binary with `args` plus `--listen 127.0.0.1:0` and a
+    /// state directory of its own, and waits for the line that gives its
+    /// address.
     pub fn start<S: AsRef<OsStr>>(args: &[S]) -> Patrol {
         install_tls_provider();
+        let state = TempDir::new("state");
         let mut child = Command::new(env!("CARGO_BIN_EXE_patrol"))
             .args(args)
             .args(["--listen", "127.0.0.1:0"])
             .env_remove("ETCDCTL_ENDPOINTS")
+            .env_remove("PATROL_STORE")
+            .env("PATROL_STATE_DIR", state.path())
             .env("PATROL_LOG", "info")
             .env("NO_COLOR", "1")
             .stdout(Stdio::null())
@@ -112,7 +120,24 @@ impl Patrol {
                     log.lock().map(|l| l.clone()).unwrap_or_default()
                 )
             });
-        Patrol { child, url, log }
+        wait_served(&url);
+        Patrol {
+            child,
+            url,
+            log,
+            state,
+        }
+    }
+
+    /// Its state directory (where its default SQLite store is).
+    pub fn state_dir(&self) -> &Path {
+        self.state.path()
+    }
+
+    /// Kills it with SIGKILL, as a crash would, and waits for it to go.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// The process id, to look at its command line.
@@ -201,6 +226,31 @@ impl Drop for Patrol {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Waits (20 s at most) until the Patrol at `url` serves `/healthz`: it
+/// reports its address before it has opened its store, and connections
+/// wait in the backlog until then. Returns early if it exits instead.
+fn wait_served(url: &str) {
+    use std::io::{Read, Write};
+    let Some(addr) = url.strip_prefix("http://") else {
+        return;
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+            return; // it exited
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
+        let request = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        let mut answer = Vec::new();
+        let answered =
+            stream.write_all(request.as_bytes()).is_ok() && stream.read_to_end(&mut answer).is_ok();
+        if answered && (answer.starts_with(b"HTTP/1.1 200") || answer.is_empty()) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

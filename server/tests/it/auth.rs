@@ -7,6 +7,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use common::says;
+use common::store::Postgres;
 use common::{testbed_endpoints, Patrol, TempDir};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -374,8 +375,9 @@ async fn a_foreign_page_cannot_post_the_sign_in_form() {
 }
 
 /// POSTs a mutating route with the session cookie and the given headers;
-/// returns the status. The route needs an audit log, which this Patrol
-/// lacks, so passing the admin and Origin checks answers 503.
+/// returns the status. The route needs an audit record, which this
+/// Patrol's store (turned read-only) refuses, so passing the admin and
+/// Origin checks answers 503.
 async fn pause_with(
     http: &reqwest::Client,
     patrol: &Patrol,
@@ -404,13 +406,19 @@ async fn cookie_requests_must_come_from_this_consoles_origin_scheme_and_all() {
     common::install_tls_provider();
     let http = reqwest::Client::new();
     let forbidden = StatusCode::FORBIDDEN;
-    // Past the admin and Origin checks: refused only for the missing audit log.
+    // Past the admin and Origin checks: refused only because the store
+    // cannot take the audit record.
     let passed = StatusCode::SERVICE_UNAVAILABLE;
     let https = ("x-forwarded-proto", "https".to_owned());
 
     let dir = TempDir::new("auth-origin");
-    let patrol = admin_patrol(&dir, &[]);
+    let pg = Postgres::start();
+    let db = pg.create_db();
+    let store = pg.flags(&db);
+    let store: Vec<&str> = store.iter().map(String::as_str).collect();
+    let patrol = admin_patrol(&dir, &store);
     let session = session_of(&http, &patrol).await;
+    pg.make_read_only(&db);
     let host = patrol.url.trim_start_matches("http://").to_owned();
     let ip = host.split(':').next().unwrap_or_default().to_owned();
     let cases: Vec<(Vec<(&str, String)>, StatusCode)> = vec![
@@ -433,8 +441,13 @@ async fn cookie_requests_must_come_from_this_consoles_origin_scheme_and_all() {
 
     // Behind a trusted TLS proxy, https:// is this console's scheme.
     let dir = TempDir::new("auth-origin-proxy");
-    let patrol = admin_patrol(&dir, &["--trusted-proxy", "127.0.0.1"]);
+    let db = pg.create_db();
+    let mut flags = pg.flags(&db);
+    flags.extend(["--trusted-proxy".to_owned(), "127.0.0.1".to_owned()]);
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let patrol = admin_patrol(&dir, &flags);
     let session = session_of(&http, &patrol).await;
+    pg.make_read_only(&db);
     let host = patrol.url.trim_start_matches("http://").to_owned();
     let cases = vec![
         (

@@ -7,7 +7,8 @@ use crate::common;
 
 use common::admin::{self, TOKEN};
 use common::says;
-use common::{testbed_endpoints, Patrol, TempDir};
+use common::store::Postgres;
+use common::{testbed_endpoints, Etcd, Patrol, TempDir};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -176,24 +177,42 @@ async fn every_mutating_route_refuses_anonymous_and_read_only_requests() {
         assert!(body.to_string().contains("read-only"), "{body}");
     }
     assert!(
-        !std::fs::read_to_string(dir.path().join("audit.log"))
-            .unwrap_or_default()
-            .contains("\"before\""),
+        !admin::audit_lines(&patrol.url).await.contains("\"before\""),
         "nothing was attempted, so nothing was recorded"
     );
 
     drop(patrol);
 
-    // An admin on a Patrol without --audit-log: nothing is done unrecorded.
-    let tokens = dir.path().join("tokens").to_string_lossy().into_owned();
-    let patrol = Patrol::start(&[
-        "--endpoints",
-        &testbed_endpoints(),
-        "--admin-token-file",
-        &tokens,
-    ]);
-    let route = (Method::POST, "/api/v1/clusters/pg/pg-meta/pause".to_owned());
-    let (status, body) = send(&http, &patrol, &route, Some(TOKEN)).await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
-    assert!(says(&body["error"], "--audit-log"), "{body}");
+    // An admin on a Patrol whose store cannot take the audit record (it
+    // turned read-only): nothing is done unrecorded, and pages still serve.
+    // The action is an alarm disarm on a throwaway etcd, harmless even if
+    // it ran.
+    let pg = Postgres::start();
+    let db = pg.create_db();
+    let etcd = Etcd::scratch("guard-store", &[]);
+    let mut args = admin::flags(dir.path());
+    args.extend(pg.flags(&db));
+    args.extend(["--endpoints".to_owned(), etcd.endpoint.clone()]);
+    let patrol = Patrol::start(&args);
+    pg.make_read_only(&db);
+    let url = format!("{}/api/v1/etcd/alarms/disarm", patrol.url);
+    let (status, body) = admin::call(
+        &http,
+        Method::POST,
+        &url,
+        serde_json::json!({ "confirm": "etcd" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE.as_u16(), "{body}");
+    assert!(says(&body["error"], "store"), "{body}");
+    assert!(says(&body["error"], "read-only"), "{body}");
+    assert!(says(&body["error"], "nothing was done"), "{body}");
+    let (status, page) = patrol.get("/api/v1/audit").await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(
+        page["records"],
+        serde_json::json!([]),
+        "nothing recorded: {page}"
+    );
+    assert_eq!(patrol.text("/").await.0, 200, "pages still serve");
 }

@@ -194,7 +194,7 @@ async fn a_put_is_pinned_to_the_revision_seen() {
 
     // The audit log has a before and after record of each write, with
     // sizes and hashes but never a value.
-    let log = std::fs::read_to_string(admin.dir.path().join("audit.log")).expect("audit log");
+    let log = admin.audit_lines().await;
     let records: Vec<Value> = log
         .lines()
         .map(|l| serde_json::from_str(l).expect("JSON line"))
@@ -355,7 +355,7 @@ async fn patroni_keys_are_refused_and_left_as_they_were() {
             assert_eq!(after, before, "{key}");
         }
     }
-    let log = std::fs::read_to_string(admin.dir.path().join("audit.log")).unwrap_or_default();
+    let log = admin.audit_lines().await;
     assert!(
         !log.contains("kv-"),
         "refused before anything was recorded: {log}"
@@ -389,7 +389,7 @@ async fn the_protection_is_lifted_only_by_its_flag() {
         s.read(key.as_str()).await.map(|(v, _)| v),
         Some(b"x".to_vec())
     );
-    let log = std::fs::read_to_string(lifted.dir.path().join("audit.log")).expect("audit log");
+    let log = lifted.audit_lines().await;
     assert!(
         log.contains("--allow-patroni-key-writes"),
         "the audit log says why: {log}"

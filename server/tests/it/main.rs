@@ -13,6 +13,7 @@ mod common;
 mod scratch;
 
 mod actions;
+mod audit_store;
 mod auth;
 mod cli;
 mod cluster;
@@ -35,7 +36,9 @@ mod patroni_rest;
 mod quorum;
 mod recovery;
 mod router;
+mod sessions_shared;
 mod site;
 mod standby;
+mod store;
 mod testbed;
 mod tls;

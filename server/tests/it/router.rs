@@ -23,24 +23,31 @@ const ADDR: &str = "127.0.0.1:8000";
 struct InProcess {
     router: Router,
     mirror: JoinHandle<()>,
+    _state: common::TempDir,
 }
 
 impl InProcess {
-    fn new(flags: &[&str]) -> InProcess {
+    async fn new(flags: &[&str]) -> InProcess {
         // As `launch` does first: the Patroni REST client needs it.
         common::install_tls_provider();
         let etcd = format!("http://127.0.0.1:{}", free_port());
-        let mut args = vec!["patrol", "--endpoints", &etcd];
+        // A store of its own, never the user's default one.
+        let home = common::TempDir::new("router-state");
+        let state_dir = home.path().to_string_lossy().into_owned();
+        let mut args = vec!["patrol", "--endpoints", &etcd, "--state-dir", &state_dir];
         args.extend_from_slice(flags);
         let loaded = match server::config::load(args) {
             Ok(loaded) => loaded,
             Err(_) => panic!("the flags {flags:?} are refused"),
         };
         let addr: SocketAddr = ADDR.parse().expect("an address");
-        let (state, site, mirror) = server::build(&loaded.config, addr).expect("build the state");
+        let (state, site, mirror) = server::build(&loaded.config, addr)
+            .await
+            .expect("build the state");
         InProcess {
             router: server::router(state, site),
             mirror,
+            _state: home,
         }
     }
 
@@ -103,7 +110,7 @@ fn assert_protected(what: &str, h: &HeaderMap) {
 
 #[tokio::test]
 async fn health_answers_while_etcd_is_unreachable() {
-    let patrol = InProcess::new(&[]);
+    let patrol = InProcess::new(&[]).await;
     let (status, h, body) = patrol.get("/healthz").await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
     assert_protected("/healthz", &h);
@@ -119,7 +126,7 @@ async fn health_answers_while_etcd_is_unreachable() {
 
 #[tokio::test]
 async fn a_page_carries_the_security_headers_and_its_scripts_the_nonce() {
-    let patrol = InProcess::new(&[]);
+    let patrol = InProcess::new(&[]).await;
     let (status, h, body) = patrol.get("/").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_protected("/", &h);
@@ -138,7 +145,7 @@ async fn a_page_carries_the_security_headers_and_its_scripts_the_nonce() {
 
 #[tokio::test]
 async fn unknown_paths_are_404_json_under_the_api_and_a_page_elsewhere() {
-    let patrol = InProcess::new(&[]);
+    let patrol = InProcess::new(&[]).await;
     for path in ["/api/v1/nope", "/api/v1/clusters/a/b/c/d"] {
         let (status, h, body) = patrol.get(path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
@@ -162,7 +169,7 @@ async fn unknown_paths_are_404_json_under_the_api_and_a_page_elsewhere() {
 #[tokio::test]
 async fn the_sign_in_form_refuses_a_post_from_another_site() {
     let hash = app::auth::password::hash("s3cret").expect("hash a password");
-    let patrol = InProcess::new(&["--admin-password-hash", &hash]);
+    let patrol = InProcess::new(&["--admin-password-hash", &hash]).await;
     let post = |origin: &str| {
         Request::builder()
             .method(Method::POST)

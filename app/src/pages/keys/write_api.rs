@@ -34,7 +34,7 @@ mod ssr {
         let checked = async {
             let parts = leptos::prelude::use_context::<axum::http::request::Parts>()
                 .ok_or_else(|| AppError::Internal("no request in context".into()))?;
-            state.auth.admin(&parts)?;
+            state.auth.admin(&parts).await?;
             crate::keyspace::preview::preview(&state, request).await
         };
         checked.await.map_err(AppError::answered)

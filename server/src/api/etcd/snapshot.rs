@@ -148,8 +148,8 @@ async fn start(actor: Actor, state: AppState, req: SnapshotRequest) -> Result<Re
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(e),
         Err(_) => {
-            return Err(AppError::Internal(
-                "audit log not written, nothing done (see Patrol's log)".into(),
+            return Err(AppError::Unavailable(
+                "the audit record could not be written to the store, so nothing was done (Patrol's log says why)".into(),
             ))
         }
     }
