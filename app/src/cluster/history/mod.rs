@@ -1,5 +1,10 @@
 //! Lag history: a bounded ring of samples per replica, kept by the server
-//! from the mirror so a trend shows without a metrics system.
+//! from the mirror so a trend shows without a metrics system, and the
+//! store's longer, coarser record of it ([`tiers`]).
+
+#[cfg(feature = "ssr")]
+pub mod fresh;
+pub mod tiers;
 
 use std::collections::VecDeque;
 
