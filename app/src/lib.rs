@@ -20,6 +20,8 @@ pub mod pages;
 pub mod patroni;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod store;
 pub mod text;
 
 /// Browser entry point: attaches the server-rendered page to the app.

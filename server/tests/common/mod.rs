@@ -16,6 +16,7 @@ pub mod bench;
 pub mod etcd_admin;
 pub mod proc;
 pub mod sse;
+pub mod store;
 pub mod testbed;
 
 /// `s` percent-encoded for a URL, leaving unreserved characters and `keep`:

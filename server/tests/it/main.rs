@@ -37,5 +37,6 @@ mod recovery;
 mod router;
 mod site;
 mod standby;
+mod store;
 mod testbed;
 mod tls;
