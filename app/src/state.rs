@@ -47,6 +47,8 @@ pub struct AppState {
     pub patroni: crate::patroni::rest::PatroniRest,
     /// Where a copy of each snapshot downloaded goes (`--snapshot-dir`).
     pub snapshot_dir: Option<std::sync::Arc<std::path::Path>>,
+    /// Patrol's durable state (`--store`): sessions, the audit log, lag history.
+    pub store: crate::store::Store,
     /// `--allow-patroni-key-writes`: the keyspace browser may write
     /// Patroni's own keys too (off: they are write-protected).
     pub allow_patroni_key_writes: bool,

@@ -121,3 +121,20 @@ test('pause, a scheduled switchover, cascading and vanished members show on the 
   await expect(page.getByTestId('cluster-missing')).toBeVisible({ timeout: 5_000 });
   expect(errors).toEqual([]);
 });
+
+test('the lag charts switch between the live hour and the stored day and week', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/clusters/pg/pg-meta');
+  const chart = page.locator('[data-testid=lag-chart]').first();
+  await expect(chart).toHaveAttribute('aria-label', /, last hour$/);
+  await expect(page.getByTestId('lag-range-1h')).toHaveAttribute('aria-pressed', 'true');
+  // The day and the week come from the store, which the writer fills every 2 s.
+  for (const [range, words] of [['24h', 'last 24 hours'], ['7d', 'last 7 days'], ['1h', 'last hour']]) {
+    await page.getByTestId(`lag-range-${range}`).click();
+    await expect(page.getByTestId(`lag-range-${range}`)).toHaveAttribute('aria-pressed', 'true');
+    await expect(chart).toHaveAttribute('aria-label', new RegExp(`^Receive and replay lag of pg-meta-\\d, ${words}$`), { timeout: 15_000 });
+    await expect(page.locator('[data-testid=lag-history-error]')).toHaveCount(0);
+  }
+  await page.screenshot({ path: 'test-results/lag-ranges.png', fullPage: false });
+  expect(errors).toEqual([]);
+});

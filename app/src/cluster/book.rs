@@ -35,9 +35,21 @@ pub struct ClusterEntry {
 #[derive(Debug, Clone, Default)]
 pub struct ClusterBook {
     pub entries: BTreeMap<ClusterId, Arc<ClusterEntry>>,
+    /// Lag history from the store, for clusters not parsed yet: a cluster
+    /// takes its own when it first appears, so the charts go on where they
+    /// were before Patrol restarted.
+    seed: BTreeMap<ClusterId, Vec<MemberLag>>,
 }
 
 impl ClusterBook {
+    /// An empty book that starts each cluster's lag history from `seed`.
+    pub fn seeded(seed: BTreeMap<ClusterId, Vec<MemberLag>>) -> ClusterBook {
+        ClusterBook {
+            entries: BTreeMap::new(),
+            seed,
+        }
+    }
+
     /// Replaces every cluster of `(namespace, scope)` by `fresh` (as parsed
     /// from that scope's keys just now), carrying over vanished members and
     /// lag history. `leases` gives the leader key's lease per Citus group.
@@ -69,7 +81,10 @@ impl ClusterBook {
                     continue;
                 }
             }
-            let mut lag_history = prev.map(|p| p.lag_history.clone()).unwrap_or_default();
+            let mut lag_history = match prev {
+                Some(p) => p.lag_history.clone(),
+                None => self.seed.remove(&id).unwrap_or_default(),
+            };
             history::record(&mut lag_history, &cluster, now);
             let entry = ClusterEntry {
                 summary: ClusterSummary::of(&cluster),
@@ -227,6 +242,43 @@ mod tests {
     }
 
     const M: &str = r#"{"conn_url":"postgres://h:1/p","state":"running","role":"replica"}"#;
+
+    #[test]
+    fn a_new_cluster_starts_from_its_stored_history() {
+        let stored = MemberLag {
+            name: "a2".into(),
+            samples: [crate::cluster::LagSample {
+                t: 1_000,
+                receive: Some(5),
+                replay: Some(6),
+            }]
+            .into_iter()
+            .collect(),
+            latest: None,
+        };
+        let id: ClusterId = ("/pg".into(), "a".into(), None);
+        let mut book = ClusterBook::seeded([(id, vec![stored.clone()])].into_iter().collect());
+        let keys = [("/pg/a/leader", "a1"), ("/pg/a/members/a1", M)];
+        book.replace_scope("/pg", "a", parse(&keys), &BTreeMap::new(), 2_000);
+        let entry = book.find("pg", "a", None).expect("cluster a");
+        assert_eq!(
+            entry.lag_history,
+            vec![stored],
+            "seeded, then nothing measured"
+        );
+        book.replace_scope(
+            "/pg",
+            "b",
+            parse(&[("/pg/b/leader", "b1")]),
+            &BTreeMap::new(),
+            2_000,
+        );
+        assert!(book
+            .find("pg", "b", None)
+            .expect("cluster b")
+            .lag_history
+            .is_empty());
+    }
 
     #[test]
     fn a_gone_member_keeps_only_what_its_row_shows() {

@@ -20,11 +20,18 @@ pub struct Migration {
 }
 
 /// Every migration this binary knows, in order, versions 1, 2, 3, ...
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "sessions and the audit log",
-    sql: include_str!("migrations/0001_core.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "sessions and the audit log",
+        sql: include_str!("migrations/0001_core.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "lag history and leases",
+        sql: include_str!("migrations/0002_lag_history.sql"),
+    },
+];
 
 /// An arbitrary constant: the PostgreSQL advisory lock that makes two
 /// Patrol instances starting at once migrate one after the other.

@@ -9,8 +9,10 @@
 //! store has. Migrations (see [`migrate`]) run at [`Store::open`].
 
 mod error;
+pub mod lease;
 pub mod migrate;
 mod open;
+pub mod primary;
 
 use std::sync::Arc;
 

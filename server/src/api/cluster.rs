@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::cluster::book::{self, ClusterBook, ClusterEntry};
+use app::cluster::history::tiers::Range;
+use app::cluster::history::StoredLag;
 use app::cluster::{ClusterDetail, CLUSTER_EVENT, MISSING_EVENT};
 use app::error::AppError;
 use app::live::OVERVIEW_EVENT;
@@ -58,6 +60,41 @@ pub async fn show(
     Ok(Json(
         book::detail(&entry, &state.leases, &state.versions, reachable).await,
     ))
+}
+
+/// `?group=&range=` of a lag history request.
+#[derive(Debug, Deserialize)]
+pub struct LagQuery {
+    group: Option<u32>,
+    range: Option<String>,
+}
+
+/// One cluster's stored lag history: `range` is `1h` (5 s points), `24h`
+/// (1 min; the default) or `7d` (10 min), each point its slot's peak.
+pub async fn lag_history(
+    State(state): State<AppState>,
+    Path((namespace, scope)): Path<(String, String)>,
+    Query(LagQuery { group, range }): Query<LagQuery>,
+) -> Result<Json<StoredLag>, AppError> {
+    let range = match range.as_deref() {
+        None => Range::Day,
+        Some(text) => Range::parse(text).ok_or_else(|| {
+            AppError::Invalid(format!(
+                "range must be 1h, 24h or 7d, not {:?}",
+                app::text::shorten(text, 16)
+            ))
+        })?,
+    };
+    let history = app::cluster::history::stored::of_cluster(
+        &state.clusters,
+        &state.store,
+        &namespace,
+        &scope,
+        group,
+        range,
+    )
+    .await?;
+    Ok(Json(history))
 }
 
 /// `text/event-stream` of one cluster: a `cluster` event with the full

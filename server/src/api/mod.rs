@@ -43,6 +43,10 @@ fn routes() -> Routes {
         .at("/clusters/events", get(cluster::events))
         .at("/clusters/{namespace}/{scope}", get(cluster::show))
         .at(
+            "/clusters/{namespace}/{scope}/lag-history",
+            get(cluster::lag_history),
+        )
+        .at(
             "/clusters/{namespace}/{scope}/events",
             get(cluster::cluster_events),
         )

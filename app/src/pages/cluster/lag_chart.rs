@@ -1,11 +1,13 @@
-//! One replica's receive and replay lag over the last hour, as an inline SVG
-//! sparkline. Paths are built in plain Rust, so server and browser agree.
+//! One replica's receive and replay lag over the last hour (or day, or
+//! week), as an inline SVG sparkline. Paths are built in plain Rust, so
+//! server and browser agree.
 
 use std::fmt::Write;
 
 use leptos::prelude::*;
 
-use crate::cluster::history::{LagSample, MemberLag, WINDOW_MS};
+use crate::cluster::history::tiers::Range;
+use crate::cluster::history::{LagSample, MemberLag};
 use crate::patroni::lag::human_bytes;
 
 const WIDTH: f64 = 320.0;
@@ -28,12 +30,12 @@ pub struct Chart {
     pub current: (Option<u64>, Option<u64>),
 }
 
-/// Builds the chart of `lag` for the hour ending at `now_ms`. A sample holds
-/// until the next (they only arrive on change), so the last one before the
-/// window starts the line at its left edge and the latest runs on to `now`.
-/// The `max_lag` line joins the scale when within 3× of the data.
-pub fn chart(lag: &MemberLag, now_ms: u64, max_lag: u64) -> Chart {
-    let start = now_ms.saturating_sub(WINDOW_MS);
+/// Builds the chart of `lag` for the `window_ms` ending at `now_ms`. A
+/// sample holds until the next (they only arrive on change), so the last one
+/// before the window starts the line at its left edge and the latest runs
+/// on to `now`. The `max_lag` line joins the scale when within 3× of the data.
+pub fn chart(lag: &MemberLag, now_ms: u64, window_ms: u64, max_lag: u64) -> Chart {
+    let start = now_ms.saturating_sub(window_ms);
     let mut samples: Vec<LagSample> = lag.samples.iter().copied().collect();
     samples.sort_by_key(|s| s.t);
     // A slot keeps its peak; the caption wants the latest exact values.
@@ -63,7 +65,7 @@ pub fn chart(lag: &MemberLag, now_ms: u64, max_lag: u64) -> Chart {
     };
     let series = |f: fn(&LagSample) -> Option<u64>| {
         let points: Vec<(u64, Option<u64>)> = shown.iter().map(|s| (s.t, f(s))).collect();
-        step_path(&points, now_ms, top)
+        step_path(&points, now_ms, window_ms, top)
     };
     Chart {
         receive: series(|s| s.receive),
@@ -76,11 +78,11 @@ pub fn chart(lag: &MemberLag, now_ms: u64, max_lag: u64) -> Chart {
 
 /// A step line through `points` (time ascending): flat until the next point,
 /// then straight up or down; a `None` lifts the pen until the next value.
-pub fn step_path(points: &[(u64, Option<u64>)], now_ms: u64, top: u64) -> String {
+pub fn step_path(points: &[(u64, Option<u64>)], now_ms: u64, window_ms: u64, top: u64) -> String {
     let mut d = String::new();
     let mut drawing = false;
     for &(t, v) in points {
-        let x = x_of(t, now_ms);
+        let x = x_of(t, now_ms, window_ms);
         // Writing to a String cannot fail.
         let _ = match (drawing, v) {
             (true, Some(v)) => write!(d, " H{x:.1} V{:.1}", y_of(v, top)),
@@ -96,9 +98,10 @@ pub fn step_path(points: &[(u64, Option<u64>)], now_ms: u64, top: u64) -> String
     d.trim_start().to_owned()
 }
 
-fn x_of(t: u64, now_ms: u64) -> f64 {
-    let ago = now_ms.saturating_sub(t).min(WINDOW_MS);
-    WIDTH - ago as f64 / WINDOW_MS as f64 * WIDTH
+fn x_of(t: u64, now_ms: u64, window_ms: u64) -> f64 {
+    let window = window_ms.max(1);
+    let ago = now_ms.saturating_sub(t).min(window);
+    WIDTH - ago as f64 / window as f64 * WIDTH
 }
 
 fn y_of(v: u64, top: u64) -> f64 {
@@ -108,10 +111,21 @@ fn y_of(v: u64, top: u64) -> f64 {
     BOTTOM - (v as f64 / top as f64).min(1.0) * (BOTTOM - TOP)
 }
 
-/// A small chart of one replica's lag; `max_lag` is `maximum_lag_on_failover`.
+/// A small chart of one replica's lag over `range`; `max_lag` is
+/// `maximum_lag_on_failover`.
 #[component]
-pub fn LagChart(lag: MemberLag, now_ms: u64, max_lag: u64) -> impl IntoView {
-    let c = chart(&lag, now_ms, max_lag);
+pub fn LagChart(
+    lag: MemberLag,
+    now_ms: u64,
+    max_lag: u64,
+    #[prop(optional)] range: Range,
+) -> impl IntoView {
+    let c = chart(&lag, now_ms, range.window_ms(), max_lag);
+    let (span, start) = match range {
+        Range::Hour => ("last hour", "-60 min"),
+        Range::Day => ("last 24 hours", "-24 h"),
+        Range::Week => ("last 7 days", "-7 d"),
+    };
     let empty = c.receive.is_empty() && c.replay.is_empty();
     let bytes = |v: Option<u64>| v.map_or_else(|| "–".to_owned(), human_bytes);
     let limit = c.limit_y.map(|y| {
@@ -127,7 +141,7 @@ pub fn LagChart(lag: MemberLag, now_ms: u64, max_lag: u64) -> impl IntoView {
             human_bytes(max_lag)
         )
     });
-    let label = format!("Receive and replay lag of {}, last hour", lag.name);
+    let label = format!("Receive and replay lag of {}, {span}", lag.name);
     view! {
         <svg
             class="lag-chart"
@@ -143,10 +157,10 @@ pub fn LagChart(lag: MemberLag, now_ms: u64, max_lag: u64) -> impl IntoView {
             <path class="lag-receive" d=c.receive fill="none" stroke="currentColor" />
             <path class="lag-replay" d=c.replay fill="none" stroke="currentColor" />
             <text class="lag-text" x="0" y="10">{human_bytes(c.top)}</text>
-            <text class="lag-text" x="0" y="78">"-60 min"</text>
+            <text class="lag-text" x="0" y="78">{start}</text>
             <text class="lag-text" x=WIDTH y="78" text-anchor="end">"now"</text>
             {empty.then(|| view! {
-                <text class="lag-text" x=WIDTH / 2.0 y="42" text-anchor="middle">"no samples in the last hour"</text>
+                <text class="lag-text" x=WIDTH / 2.0 y="42" text-anchor="middle">{format!("no samples in the {span}")}</text>
             })}
         </svg>
         <p class="lag-now" data-testid="lag-now">
@@ -177,18 +191,24 @@ mod tests {
         }
     }
 
+    use crate::cluster::history::WINDOW_MS;
     const NOW: u64 = 10 * WINDOW_MS;
 
     #[test]
     fn empty_draws_nothing() {
-        let c = chart(&lag(&[]), NOW, 1 << 20);
+        let c = chart(&lag(&[]), NOW, WINDOW_MS, 1 << 20);
         assert_eq!((c.receive.as_str(), c.top, c.limit_y), ("", 0, None));
         assert_eq!(c.current, (None, None));
     }
 
     #[test]
     fn one_sample_holds_until_now() {
-        let c = chart(&lag(&[(NOW - WINDOW_MS / 2, 100, 200)]), NOW, 1 << 20);
+        let c = chart(
+            &lag(&[(NOW - WINDOW_MS / 2, 100, 200)]),
+            NOW,
+            WINDOW_MS,
+            1 << 20,
+        );
         assert_eq!(c.receive, "M160.0 39.0 H320.0");
         assert_eq!(c.replay, "M160.0 14.0 H320.0");
         assert_eq!(
@@ -199,7 +219,7 @@ mod tests {
 
     #[test]
     fn zero_lag_is_flat_at_the_bottom() {
-        let c = chart(&lag(&[(NOW - 1000, 0, 0), (NOW, 0, 0)]), NOW, 0);
+        let c = chart(&lag(&[(NOW - 1000, 0, 0), (NOW, 0, 0)]), NOW, WINDOW_MS, 0);
         assert_eq!(c.receive, "M319.9 64.0 H320.0 V64.0 H320.0");
         assert_eq!((c.top, c.limit_y), (0, Some(BOTTOM)));
     }
@@ -207,7 +227,12 @@ mod tests {
     #[test]
     fn huge_values_and_the_limit_on_scale() {
         let big = 5 * (1u64 << 40);
-        let c = chart(&lag(&[(NOW, big, big / 2)]), NOW, 6 * (1u64 << 40));
+        let c = chart(
+            &lag(&[(NOW, big, big / 2)]),
+            NOW,
+            WINDOW_MS,
+            6 * (1u64 << 40),
+        );
         assert_eq!(c.top, 6 * (1u64 << 40));
         assert_eq!(c.limit_y, Some(TOP));
         assert!(c.receive.starts_with("M320.0 22.3"), "{}", c.receive);
@@ -221,13 +246,14 @@ mod tests {
             (NOW - 2 * WINDOW_MS, 100, 100),
             (NOW - WINDOW_MS / 4, 0, 0),
         ];
-        let c = chart(&lag(&old), NOW, 400);
+        let c = chart(&lag(&old), NOW, WINDOW_MS, 400);
         assert_eq!(c.receive, "M0.0 14.0 H240.0 V64.0 H320.0");
         assert_eq!((c.top, c.limit_y), (100, None));
         // A gap in one series lifts the pen.
         let d = step_path(
             &[(NOW - WINDOW_MS, Some(1)), (NOW - 10, None), (NOW, Some(1))],
             NOW,
+            WINDOW_MS,
             1,
         );
         assert_eq!(d, "M0.0 14.0 H320.0 M320.0 14.0 H320.0");

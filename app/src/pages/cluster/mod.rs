@@ -9,6 +9,7 @@ mod facts;
 mod flush_dialog;
 mod follow_through;
 pub mod lag_chart;
+mod lag_history;
 mod lease;
 mod live;
 mod members;

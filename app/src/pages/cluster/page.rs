@@ -6,13 +6,13 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::actions::ActionPanel;
 use super::facts::{Banners, ConfigView, Facts, TimelineHistory};
-use super::lag_chart::LagChart;
+use super::lag_history::LagHistory;
 use super::lease::LeaseCountdown;
 use super::live::follow;
 use super::members::MemberTable;
 use super::scheduled::ScheduledList;
 use super::topology::Topology;
-use crate::cluster::{events_path, ClusterDetail, MemberLag};
+use crate::cluster::{events_path, ClusterDetail};
 use crate::components::layout::Card;
 use crate::components::loaded::ErrorBanner;
 use crate::components::stream::WatchBadge;
@@ -147,11 +147,8 @@ fn ClusterLive(first: ClusterDetail, events: String) -> impl IntoView {
         <Card title="Scheduled operations">
             {move || view! { <ScheduledList scheduled=cluster.with(|c| c.scheduled()) /> }}
         </Card>
-        <Card title="Replication lag, last hour">
-            {move || {
-                let ClusterDetail { lag_history, now_ms, cluster, .. } = current.get();
-                lag_charts(lag_history, now_ms, cluster.maximum_lag_on_failover)
-            }}
+        <Card title="Replication lag">
+            <LagHistory current />
         </Card>
         <Card title="Timeline history">
             {move || view! { <TimelineHistory history=history.get() /> }}
@@ -163,21 +160,4 @@ fn ClusterLive(first: ClusterDetail, events: String) -> impl IntoView {
             </details>
         </section>
     }
-}
-
-fn lag_charts(history: Vec<MemberLag>, now_ms: u64, max_lag: u64) -> AnyView {
-    if history.is_empty() {
-        return view! { <p class="muted">"No replica lag recorded yet."</p> }.into_any();
-    }
-    view! {
-        <div class="lag-charts">
-            {history.into_iter().map(|lag| view! {
-                <figure class="card lag-card">
-                    <figcaption>{lag.name.clone()}</figcaption>
-                    <LagChart lag now_ms max_lag />
-                </figure>
-            }).collect_view()}
-        </div>
-    }
-    .into_any()
 }

@@ -1,5 +1,14 @@
 //! Lag history: a bounded ring of samples per replica, kept by the server
-//! from the mirror so a trend shows without a metrics system.
+//! from the mirror so a trend shows without a metrics system, and the
+//! store's longer, coarser record of it ([`tiers`]).
+
+#[cfg(feature = "ssr")]
+pub mod fresh;
+#[cfg(feature = "ssr")]
+pub mod stored;
+pub mod tiers;
+#[cfg(feature = "ssr")]
+pub mod writer;
 
 use std::collections::VecDeque;
 
@@ -7,11 +16,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::patroni::Cluster;
 
-/// How far back the history reaches.
-pub const WINDOW_MS: u64 = 60 * 60 * 1000;
+/// How far back the history in memory reaches: the finest stored tier's.
+pub const WINDOW_MS: u64 = tiers::TIERS[0].keep_ms;
 /// Samples closer together than this share a slot (the largest lag wins),
 /// so one member holds at most `WINDOW_MS / SLOT_MS` = 720 samples.
-pub const SLOT_MS: u64 = 5_000;
+pub const SLOT_MS: u64 = tiers::TIERS[0].slot_ms;
 
 /// Lag of one replica at one time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +39,13 @@ pub struct MemberLag {
     /// The most recent lag exactly as measured (a sample holds its slot's peak).
     #[serde(default)]
     pub latest: Option<LagSample>,
+}
+
+/// A stretch of lag history the store kept, ending at the server's `now_ms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredLag {
+    pub members: Vec<MemberLag>,
+    pub now_ms: u64,
 }
 
 /// Adds the cluster's current lags at `now` to `history`, dropping samples

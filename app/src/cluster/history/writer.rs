@@ -1,0 +1,105 @@
+//! The lag history writer: every [`TICK`], the instance that holds the
+//! store's lease [`LEASE`] writes the samples its mirror measured since the
+//! last tick, and once a minute deletes what the tiers no longer keep.
+//! Every instance runs one; only the holder writes, so several Patrol
+//! instances on one store write each sample once. When the holder stops,
+//! its lease runs out within [`TTL`] and the next tick of another instance
+//! takes it: history goes on within `TTL + TICK` (8 s).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::fresh::{fresh_points, Written};
+use super::stored;
+use crate::cluster::book::ClusterBook;
+use crate::store::{lease, Store};
+
+/// The lease's name in the store.
+pub const LEASE: &str = "lag-history-writer";
+/// How long a lease lasts unless renewed.
+pub const TTL: Duration = Duration::from_secs(6);
+/// How often the writer renews its lease and writes.
+pub const TICK: Duration = Duration::from_secs(2);
+/// How often the holder deletes expired points.
+const PRUNE_EVERY_MS: u64 = 60_000;
+
+/// Starts the writer for this instance, named `holder` in the store.
+pub fn spawn(
+    store: Store,
+    book: watch::Receiver<Arc<ClusterBook>>,
+    holder: String,
+) -> JoinHandle<()> {
+    tokio::spawn(run(store, book, holder))
+}
+
+/// A name for this instance that no other shares: host, process and a
+/// random part (a restarted process is a new holder).
+pub fn holder_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "patrol".to_owned());
+    let mut raw = [0u8; 4];
+    let _ = getrandom::getrandom(&mut raw);
+    format!("{host}:{}:{}", std::process::id(), hex::encode(raw))
+}
+
+async fn run(store: Store, book: watch::Receiver<Arc<ClusterBook>>, holder: String) {
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut written = Written::new();
+    let mut held = false;
+    let mut last_prune = 0u64;
+    let mut store_ok = true;
+    loop {
+        tick.tick().await;
+        let now = crate::clock::now_ms();
+        let step = async {
+            let holds = lease::hold(&store, LEASE, &holder, TTL, now).await?;
+            if holds != held {
+                held = holds;
+                if held {
+                    tracing::info!(holder = %holder, "this instance writes the lag history now");
+                } else {
+                    tracing::info!(holder = %holder, "another instance writes the lag history");
+                }
+            }
+            if !held {
+                // The samples up to now are the holder's to write.
+                written.clear();
+                return Ok(());
+            }
+            let snapshot = book.borrow().clone();
+            let points = fresh_points(&snapshot, &mut written);
+            if !points.is_empty() {
+                if let Err(e) = stored::write(&store, &points).await {
+                    // Forget them, so the next tick writes the latest again.
+                    written.clear();
+                    return Err(e);
+                }
+            }
+            if now.saturating_sub(last_prune) >= PRUNE_EVERY_MS {
+                let gone = stored::prune(&store, now).await?;
+                tracing::debug!(gone, "old lag history deleted");
+                last_prune = now;
+            }
+            Ok::<(), crate::store::StoreError>(())
+        };
+        let result = step.await;
+        match result {
+            Ok(()) if !store_ok => {
+                tracing::info!("the lag history reaches the store again");
+                store_ok = true;
+            }
+            Ok(()) => {}
+            Err(e) if store_ok => {
+                tracing::warn!(error = %e, "lag history not written: the store failed; retrying every {}s", TICK.as_secs());
+                store_ok = false;
+                held = false;
+            }
+            Err(_) => held = false,
+        }
+    }
+}
