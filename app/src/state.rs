@@ -39,16 +39,15 @@ pub struct AppState {
     /// The audit log of admin actions, in the store; an admin action that
     /// cannot be recorded there does not run.
     pub audit: crate::audit::log::AuditLog,
-    /// The store (SQLite or PostgreSQL) of sessions, the audit log and
-    /// what else must outlive a restart or be shared between instances.
+    /// The store (SQLite or PostgreSQL, `--store`) of sessions, the audit
+    /// log, lag history and what else must outlive a restart or be shared
+    /// between instances.
     pub store: crate::store::Store,
     /// Patroni REST client for admin actions, with the configured
     /// credentials and CAs; credentials never reach the browser.
     pub patroni: crate::patroni::rest::PatroniRest,
     /// Where a copy of each snapshot downloaded goes (`--snapshot-dir`).
     pub snapshot_dir: Option<std::sync::Arc<std::path::Path>>,
-    /// Patrol's durable state (`--store`): sessions, the audit log, lag history.
-    pub store: crate::store::Store,
     /// `--allow-patroni-key-writes`: the keyspace browser may write
     /// Patroni's own keys too (off: they are write-protected).
     pub allow_patroni_key_writes: bool,

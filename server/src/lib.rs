@@ -34,7 +34,11 @@ use app::cluster::probe::VersionProbe;
 use app::etcd::Gateway;
 use app::keyspace::hub::WatchHub;
 use app::patroni::rest::PatroniRest;
+use app::cluster::history;
+use app::cluster::book::ClusterId;
+use app::cluster::MemberLag;
 use app::store::Store;
+use std::collections::BTreeMap;
 
 /// Builds the whole router for `state`, serving `site`; tests can drive it
 /// without a socket.
@@ -126,7 +130,13 @@ pub async fn build(
         import_audit_log(&audit, path).await?;
     }
     let gateway = Gateway::new(&config.etcd())?;
-    let (mirror, published) = mirror::spawn(gateway.clone(), config.namespaces.clone());
+    let seed = stored_lag(&store).await;
+    let (mirror, published) = mirror::spawn(gateway.clone(), config.namespaces.clone(), seed);
+    history::writer::spawn(
+        store.clone(),
+        published.clusters.clone(),
+        history::writer::holder_name(),
+    );
     let site = Site::new(config.site_root.clone());
     site.report();
     let mut leptos_options = get_configuration(None)?.leptos_options;
@@ -165,6 +175,18 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
         .map_err(|e| anyhow::anyhow!("store {}: {e}", wanted.shown()))?;
     tracing::info!(store = store.name(), "store open");
     Ok(store)
+}
+
+/// The last hour of lag history in the store, or none (with a warning) when
+/// it cannot be read: the charts then start empty, as before a first run.
+async fn stored_lag(store: &Store) -> BTreeMap<ClusterId, Vec<MemberLag>> {
+    match history::stored::recent(store, app::clock::now_ms()).await {
+        Ok(seed) => seed,
+        Err(e) => {
+            tracing::warn!(error = %e, "stored lag history not read; the charts start empty");
+            BTreeMap::new()
+        }
+    }
 }
 
 /// Imports `--audit-log`'s file into the store, once.

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::clock::now_ms;
-use app::cluster::book::ClusterBook;
+use app::cluster::book::{ClusterBook, ClusterId};
+use app::cluster::MemberLag;
 use app::keyspace::path::prefix_end;
 use app::model::{EtcdConnection, Overview};
 use app::patroni::summary::sort_worst_first;
@@ -36,7 +37,13 @@ pub struct Published {
 
 /// Starts the mirror. The receivers always hold the latest state; the task
 /// ends (and the streams close) when the handle is aborted.
-pub fn spawn(gateway: Gateway, namespaces: Vec<String>) -> (JoinHandle<()>, Published) {
+/// `seed` is each cluster's lag history as stored, for the live charts to
+/// go on from.
+pub fn spawn(
+    gateway: Gateway,
+    namespaces: Vec<String>,
+    seed: BTreeMap<ClusterId, Vec<MemberLag>>,
+) -> (JoinHandle<()>, Published) {
     let initial = Overview {
         etcd: EtcdConnection {
             endpoints: gateway.endpoints().to_vec(),
@@ -51,7 +58,7 @@ pub fn spawn(gateway: Gateway, namespaces: Vec<String>) -> (JoinHandle<()>, Publ
         gateway,
         namespaces,
         kvs: BTreeMap::new(),
-        book: ClusterBook::default(),
+        book: ClusterBook::seeded(seed),
         tx,
         book_tx,
     };

@@ -113,5 +113,6 @@ async fn sqlite_lag_history_is_written_once_kept_and_taken_over() {
 #[tokio::test]
 async fn postgres_lag_history_is_written_once_kept_and_taken_over() {
     let pg = Postgres::start();
-    written_by_one_kept_and_taken_over(&pg.flags("patrol")).await;
+    let db = pg.create_db();
+    written_by_one_kept_and_taken_over(&pg.flags(&db)).await;
 }

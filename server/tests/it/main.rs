@@ -29,6 +29,7 @@ mod guard;
 mod hostile;
 mod kv;
 mod kv_write;
+mod lag_history;
 mod limits;
 mod member_actions;
 mod patroni_config;

@@ -55,6 +55,14 @@ async fn run(store: Store, book: watch::Receiver<Arc<ClusterBook>>, holder: Stri
     let mut store_ok = true;
     loop {
         tick.tick().await;
+        if book.has_changed().is_err() {
+            // The mirror has stopped: so does this instance's share of the
+            // writing, and another instance need not wait out the lease.
+            if held {
+                let _ = lease::release(&store, LEASE, &holder).await;
+            }
+            return;
+        }
         let now = crate::clock::now_ms();
         let step = async {
             let holds = lease::hold(&store, LEASE, &holder, TTL, now).await?;
