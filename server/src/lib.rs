@@ -29,14 +29,14 @@ use crate::config::Config;
 use crate::site::Site;
 use app::audit::log::{AuditLog, Imported};
 use app::auth::admin::Auth;
+use app::cluster::book::ClusterId;
+use app::cluster::history;
 use app::cluster::lease::LeaseClock;
 use app::cluster::probe::VersionProbe;
+use app::cluster::MemberLag;
 use app::etcd::Gateway;
 use app::keyspace::hub::WatchHub;
 use app::patroni::rest::PatroniRest;
-use app::cluster::history;
-use app::cluster::book::ClusterId;
-use app::cluster::MemberLag;
 use app::store::Store;
 use std::collections::BTreeMap;
 

@@ -2,6 +2,8 @@
 //! store before Patroni is asked), the call to Patroni, an audit record after with its
 //! answer and etcd's revision, and the answer in plain words.
 
+use std::time::Duration;
+
 use reqwest::Method;
 use serde_json::Value;
 
@@ -9,7 +11,8 @@ use super::actor::Actor;
 use super::services::Services;
 use super::target::Target;
 use super::{ActionOutcome, Expect};
-use crate::audit::Entry as Record;
+use crate::audit::log::{AuditError, AuditLog};
+use crate::audit::{AuditRecord, Entry as Record};
 use crate::audit::{Outcome, Phase};
 use crate::error::AppError;
 use crate::patroni::rest::RestReply;
@@ -73,6 +76,9 @@ pub struct Entry {
     pub revision_before: i64,
 }
 
+/// How long an after record waits for a store that cannot take it.
+const AFTER_RETRY: Duration = Duration::from_secs(30);
+
 /// Runs `call` between an audit record before (committed to the store
 /// first: if it cannot be written, nothing runs, and the answer is a 503
 /// naming the store) and one after with its outcome (`outcome_of`
@@ -111,10 +117,8 @@ pub async fn recorded<T>(
     let result = call.await;
     let outcome = outcome_of(&result);
     let revision_after = current_revision(svc).await;
-    let seq = match audit
-        .append(record(Phase::After, Some(outcome), revision_after))
-        .await
-    {
+    let after = || record(Phase::After, Some(outcome.clone()), revision_after);
+    let seq = match append_after(audit, after).await {
         Ok(r) => Some(r.seq),
         Err(e) => {
             tracing::error!(
@@ -125,6 +129,29 @@ pub async fn recorded<T>(
         }
     };
     Ok((result, seq))
+}
+
+/// Appends the after record, retrying for [`AFTER_RETRY`] while the store
+/// is briefly unable to take it (its primary moving, say): the action has
+/// run, so its outcome is worth waiting for.
+async fn append_after(
+    audit: &AuditLog,
+    record: impl Fn() -> Record,
+) -> Result<AuditRecord, AuditError> {
+    let deadline = tokio::time::Instant::now() + AFTER_RETRY;
+    let mut warned = false;
+    loop {
+        match audit.append(record()).await {
+            Err(e) if e.may_pass() && tokio::time::Instant::now() < deadline => {
+                if !warned {
+                    tracing::warn!(error = %e, "audit log: the after record waits for the store");
+                    warned = true;
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            done => return done,
+        }
+    }
 }
 
 /// Runs `plan`; Patroni refusing is an outcome (`accepted: false`), not an

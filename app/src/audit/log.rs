@@ -48,6 +48,20 @@ pub enum AuditError {
     Task(String),
 }
 
+impl AuditError {
+    /// Whether the store may take the record again soon: it was
+    /// unreachable, read-only (a primary just demoted) or busy.
+    pub fn may_pass(&self) -> bool {
+        matches!(
+            self,
+            AuditError::Store {
+                source: StoreError::Unreachable(_) | StoreError::ReadOnly(_) | StoreError::Busy(_),
+                ..
+            }
+        )
+    }
+}
+
 /// The audit log. Cheap to clone; every clone, and every Patrol sharing the
 /// store, appends to one chain.
 #[derive(Clone, Debug)]

@@ -11,7 +11,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use super::{Backend, Store, StoreError};
+use super::{primary, Backend, Store, StoreError};
 
 /// How long a writer waits for SQLite's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -71,9 +71,11 @@ impl StoreConfig {
             return Ok(());
         }
         if self.is_postgres() {
-            return PgConnectOptions::from_str(&self.url)
-                .map(|_| ())
-                .map_err(|e| format!("not a PostgreSQL URL Patrol can use: {e}"));
+            for url in primary::split_hosts(&self.url)? {
+                PgConnectOptions::from_str(&url)
+                    .map_err(|e| format!("not a PostgreSQL URL Patrol can use: {e}"))?;
+            }
+            return Ok(());
         }
         Err("expected sqlite:PATH or postgres://user@host:port/database".into())
     }
@@ -149,19 +151,38 @@ async fn sqlite(path: &Path) -> Result<sqlx::SqlitePool, StoreError> {
         .map_err(|e| tag(StoreError::from_sqlx(e), &shown.to_string()))
 }
 
+/// One host: a pool on it. Several (`host1:port1,host2:port2`, a Patroni
+/// cluster's members): a pool on the one that is the primary, which only
+/// takes connections that can write and follows the primary when it moves.
 async fn postgres(config: &StoreConfig) -> Result<sqlx::PgPool, StoreError> {
-    let mut options = PgConnectOptions::from_str(&config.url)
-        .map_err(|e| StoreError::Config(e.to_string()))?
-        .application_name("patrol");
-    if let Some(password) = &config.password {
-        options = options.password(password);
+    let urls = primary::split_hosts(&config.url).map_err(StoreError::Config)?;
+    let mut hosts = Vec::with_capacity(urls.len());
+    for url in &urls {
+        let mut options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Config(e.to_string()))?
+            .application_name("patrol");
+        if let Some(password) = &config.password {
+            options = options.password(password);
+        }
+        hosts.push((redact(url), options));
     }
-    PgPoolOptions::new()
+    let pool = PgPoolOptions::new()
         .max_connections(8)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .connect_with(options)
+        .acquire_timeout(ACQUIRE_TIMEOUT);
+    let failed = |e| tag(StoreError::from_sqlx(e), &config.shown());
+    if hosts.len() == 1 {
+        let (_, options) = hosts.remove(0);
+        return pool.connect_with(options).await.map_err(failed);
+    }
+    let at = primary::find(&hosts).await?;
+    let pool = pool
+        .after_connect(|conn, _| Box::pin(primary::refuse_replica(conn)))
+        .connect_with(hosts[at].1.clone())
         .await
-        .map_err(|e| tag(StoreError::from_sqlx(e), &config.shown()))
+        .map_err(failed)?;
+    tracing::info!(primary = %hosts[at].0, "the store's primary");
+    primary::follow(pool.clone(), hosts, at);
+    Ok(pool)
 }
 
 /// `e` with the store's name in front of its detail.
@@ -212,5 +233,13 @@ mod tests {
         assert!(StoreConfig::new("postgres://patrol@127.0.0.1:5432/p")
             .check()
             .is_ok());
+        assert!(
+            StoreConfig::new("postgres://patrol@127.0.0.1:5432,127.0.0.1:5433/p")
+                .check()
+                .is_ok()
+        );
+        assert!(StoreConfig::new("postgres://patrol@127.0.0.1:5432,:x/p")
+            .check()
+            .is_err());
     }
 }

@@ -47,7 +47,10 @@ async fn stored(patrol: &Patrol, range: &str) -> Vec<serde_json::Value> {
                 return members.clone();
             }
         }
-        assert!(Instant::now() < deadline, "no stored history: {status} {body}");
+        assert!(
+            Instant::now() < deadline,
+            "no stored history: {status} {body}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -76,12 +79,19 @@ async fn written_by_one_kept_and_taken_over(store: &[String]) {
     assert_eq!(status, 400, "{body}");
     let (status, _) = b.get("/api/v1/clusters/pg/nope/lag-history").await;
     assert_eq!(status, 404);
-    assert!(!b.log().contains(WRITING), "two writers at once:\n{}", b.log());
+    assert!(
+        !b.log().contains(WRITING),
+        "two writers at once:\n{}",
+        b.log()
+    );
 
     // The writer dies without a word; b takes the lease over.
     drop(a);
     let took = wait_log(&b, WRITING, Duration::from_secs(15)).await;
-    println!("lag history writer taken over {} ms after the holder was killed", took.as_millis());
+    println!(
+        "lag history writer taken over {} ms after the holder was killed",
+        took.as_millis()
+    );
     assert!(took <= Duration::from_secs(10), "took {took:?}");
 
     // A new instance's live charts start from the stored hour.
@@ -96,7 +106,10 @@ async fn written_by_one_kept_and_taken_over(store: &[String]) {
         assert!(Instant::now() < deadline, "{status} {body}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    let live = detail["lag_history"].as_array().cloned().unwrap_or_default();
+    let live = detail["lag_history"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let times = sample_times(&live);
     assert!(
         times.iter().any(|&t| t < started),

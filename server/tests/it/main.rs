@@ -41,5 +41,6 @@ mod sessions_shared;
 mod site;
 mod standby;
 mod store;
+mod store_failover;
 mod testbed;
 mod tls;
