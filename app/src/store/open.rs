@@ -132,7 +132,17 @@ async fn sqlite(path: &Path) -> Result<sqlx::SqlitePool, StoreError> {
     {
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) if read_only(&e) => return Err(StoreError::ReadOnly(format!("{shown}: {e}"))),
         Err(e) => return Err(cannot(e)),
+    }
+    // SQLite would only say it cannot open the file; say why.
+    if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
+        let fault = if read_only(&e) {
+            StoreError::ReadOnly
+        } else {
+            StoreError::Unreachable
+        };
+        return Err(fault(format!("{shown}: {e}")));
     }
     let options = SqliteConnectOptions::new()
         .filename(path)
@@ -183,6 +193,14 @@ async fn postgres(config: &StoreConfig) -> Result<sqlx::PgPool, StoreError> {
     tracing::info!(primary = %hosts[at].0, "the store's primary");
     primary::follow(pool.clone(), hosts, at);
     Ok(pool)
+}
+
+/// Whether opening a file for writing failed because it may not be written.
+fn read_only(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
+    )
 }
 
 /// `e` with the store's name in front of its detail.

@@ -15,10 +15,10 @@ use crate::common::admin::{self, call};
 use crate::common::store::{sqlite_flags, Postgres};
 use crate::common::{Etcd, Patrol, TempDir};
 
-const DISARM: &str = "/api/v1/etcd/alarms/disarm";
+pub(crate) const DISARM: &str = "/api/v1/etcd/alarms/disarm";
 
 /// A Patrol with an admin token on `etcd`, with `store` flags.
-fn admin_on(dir: &TempDir, etcd: &Etcd, store: &[String]) -> Patrol {
+pub(crate) fn admin_on(dir: &TempDir, etcd: &Etcd, store: &[String]) -> Patrol {
     let mut args = admin::flags(dir.path());
     args.extend(["--endpoints".to_owned(), etcd.endpoint.clone()]);
     args.extend(store.iter().cloned());
@@ -26,7 +26,7 @@ fn admin_on(dir: &TempDir, etcd: &Etcd, store: &[String]) -> Patrol {
 }
 
 /// The whole audit log of `patrol` (at most 5000 records, newest first).
-async fn audit(patrol: &Patrol) -> Value {
+pub(crate) async fn audit(patrol: &Patrol) -> Value {
     let mut records = Vec::new();
     let mut before = None::<u64>;
     let verified = loop {
@@ -256,7 +256,7 @@ async fn a_lost_store_refuses_actions_keeps_pages_and_comes_back() {
 
 /// Runs `patrol` with `args` until it exits (it must, within 30 s); its
 /// exit code and standard error.
-fn run_to_exit(args: &[String]) -> (Option<i32>, String) {
+pub(crate) fn run_to_exit(args: &[String]) -> (Option<i32>, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_patrol"))
         .args(args)
         .args(["--listen", "127.0.0.1:0"])

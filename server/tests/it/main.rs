@@ -42,5 +42,6 @@ mod site;
 mod standby;
 mod store;
 mod store_failover;
+mod store_faults;
 mod testbed;
 mod tls;
