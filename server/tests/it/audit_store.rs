@@ -45,6 +45,18 @@ pub(crate) async fn audit(patrol: &Patrol) -> Value {
     json!({ "records": records, "verified": verified })
 }
 
+/// One disarm (an audited no-op) through `patrol`: status and answer.
+pub(crate) async fn disarm(patrol: &Patrol) -> (u16, Value) {
+    let url = format!("{}{DISARM}", patrol.url);
+    call(
+        &reqwest::Client::new(),
+        Method::POST,
+        &url,
+        json!({ "confirm": "etcd" }),
+    )
+    .await
+}
+
 /// 2 × `n` disarms (an audited no-op on a throwaway etcd) at once, on two
 /// Patrols sharing `store`; one unbroken chain of 4n records must result.
 async fn two_instances_append_at_once(store: &[String], n: usize) {
@@ -150,13 +162,7 @@ async fn killed_mid_action(store: &[String]) {
     let mut patrol = admin_on(&dir, &etcd, &store_args);
     // A record first, so the kill falls after a chain has begun.
     let http = reqwest::Client::new();
-    let (status, a) = call(
-        &http,
-        Method::POST,
-        &format!("{}{DISARM}", patrol.url),
-        json!({ "confirm": "etcd" }),
-    )
-    .await;
+    let (status, a) = disarm(&patrol).await;
     assert_eq!(status, 200, "{a}");
     let url = format!("{}/api/v1/clusters/t/fake/members/m1/reload", patrol.url);
     let pending = tokio::spawn({
@@ -189,13 +195,7 @@ async fn killed_mid_action(store: &[String]) {
         "{newest}"
     );
     // The chain goes on from there.
-    let (status, a) = call(
-        &http,
-        Method::POST,
-        &format!("{}{DISARM}", after.url),
-        json!({ "confirm": "etcd" }),
-    )
-    .await;
+    let (status, a) = disarm(&after).await;
     assert_eq!(status, 200, "{a}");
     assert_eq!(audit(&after).await["verified"]["records"], 5);
 }

@@ -11,11 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::audit_store::{admin_on, audit, run_to_exit, DISARM};
-use crate::common::admin::call;
+use super::audit_store::{admin_on, audit, disarm, run_to_exit};
 use crate::common::store::sqlite_flags;
 use crate::common::{succeed, Etcd, Patrol, TempDir};
 
@@ -48,18 +46,6 @@ impl Drop for Tmpfs {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg("-l").arg(&self.0).status();
     }
-}
-
-/// One disarm through `patrol`: status and answer.
-async fn disarm(patrol: &Patrol) -> (u16, Value) {
-    let http = reqwest::Client::new();
-    call(
-        &http,
-        Method::POST,
-        &format!("{}{DISARM}", patrol.url),
-        json!({ "confirm": "etcd" }),
-    )
-    .await
 }
 
 /// A refusal of an action because of the store: 503, naming the store,

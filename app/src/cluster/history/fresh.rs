@@ -37,25 +37,9 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::patroni::{Member, Role};
 
     fn book_at(lag: u64, now: u64, book: &mut ClusterBook) {
-        let kvs: Vec<(&[u8], &[u8])> = vec![(b"/pg/a/leader", b"a1")];
-        let mut c = crate::patroni::clusters_in_namespace("/pg", kvs).remove(0);
-        c.members = vec![
-            Member {
-                name: "a1".into(),
-                role: Role::Leader,
-                ..Member::default()
-            },
-            Member {
-                name: "a2".into(),
-                role: Role::Replica,
-                receive_lag_bytes: Some(lag),
-                replay_lag_bytes: Some(lag + 1),
-                ..Member::default()
-            },
-        ];
+        let c = super::super::tests::cluster(lag);
         book.replace_scope("/pg", "a", vec![c], &BTreeMap::new(), now);
     }
 
@@ -69,7 +53,7 @@ mod tests {
         assert!(first.iter().all(|(id, p)| id.1 == "a"
             && p.member == "a2"
             && p.receive == Some(10)
-            && p.replay == Some(11)));
+            && p.replay == Some(20)));
         assert!(fresh_points(&book, &mut written).is_empty(), "nothing new");
         book_at(20, 66_000, &mut book);
         let second = fresh_points(&book, &mut written);

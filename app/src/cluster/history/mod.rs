@@ -92,11 +92,13 @@ pub fn record(history: &mut Vec<MemberLag>, cluster: &Cluster, now: u64) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::patroni::{Member, Role};
 
-    fn cluster(lag: u64) -> Cluster {
+    /// Cluster `a` of `/pg`: leader `a1` and replica `a2`, `lag` bytes
+    /// behind on receive and twice that on replay.
+    pub(crate) fn cluster(lag: u64) -> Cluster {
         let kvs: Vec<(&[u8], &[u8])> = vec![(b"/pg/a/leader", b"a1")];
         let mut c = crate::patroni::clusters_in_namespace("/pg", kvs).remove(0);
         c.members = vec![
