@@ -28,9 +28,13 @@ const patroniRest =
 
 // The admin's password for the sign-in journeys, hashed by Patrol itself.
 export const adminPassword = 'e2e-admin-password';
-// A fresh store (SQLite, the default) per run, beside the copy and removed
-// with it, so admin journeys find their own records on /audit.
-const stateDir = process.env.PATROL_E2E_STATE_DIR ?? path.join(standaloneDir, 'state');
+// A fresh store (SQLite, the default) per run, in a directory of its own
+// (the copy's directory must hold the binary alone), so admin journeys find
+// their own records on /audit.
+if (!process.env.PATROL_E2E_STATE_DIR) {
+  process.env.PATROL_E2E_STATE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'patrol-e2e-state-'));
+}
+const stateDir = process.env.PATROL_E2E_STATE_DIR;
 const adminHash = execFileSync(bin, ['hash-password'], { input: `${adminPassword}\n`, encoding: 'utf8' }).trim();
 
 export default defineConfig({

@@ -30,6 +30,7 @@ const READ_ONLY_SERVER_FNS: &[&str] = &[
     "keys/history",
     "etcd_status",
     "etcd_readiness",
+    "lag-history",
     "actions/switchover-preflight",
     "actions/failover-preflight",
     "actions/flush-preflight",
