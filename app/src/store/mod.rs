@@ -13,6 +13,7 @@ pub mod lease;
 pub mod migrate;
 mod open;
 pub mod primary;
+pub(crate) mod sqlite_tx;
 
 use std::sync::Arc;
 
@@ -98,14 +99,9 @@ macro_rules! write_tx {
     ($store:expr, $tx:ident => $body:expr) => {
         match $store.backend() {
             $crate::store::Backend::Sqlite(pool) => {
-                let mut $tx = pool
-                    .begin_with("BEGIN IMMEDIATE")
-                    .await
-                    .map_err($crate::store::StoreError::from_sqlx)?;
+                let mut $tx = $crate::store::sqlite_tx::SqliteTx::begin(pool).await?;
                 let out = $body;
-                $tx.commit()
-                    .await
-                    .map_err($crate::store::StoreError::from_sqlx)?;
+                $tx.commit().await?;
                 out
             }
             $crate::store::Backend::Postgres(pool) => {

@@ -122,7 +122,8 @@ async fn a_full_or_read_only_sqlite_store_is_a_clear_error_and_loses_nothing() {
     assert_eq!(
         log["verified"]["records"],
         2 * taken,
-        "a before and an after for each action taken, nothing of a refused one: {log}"
+        "a before and an after for each action taken, nothing of a refused one: {log}\n{}",
+        patrol.log()
     );
     println!("full SQLite store: {taken} actions taken, the refusal a 503 naming the fault");
 
