@@ -122,21 +122,17 @@ async fn sqlite(path: &Path) -> Result<sqlx::SqlitePool, StoreError> {
             .create(dir)
             .map_err(cannot)?;
     }
-    // Created here rather than by SQLite, so that it is 0600 from the start
-    // (SQLite gives its -wal and -shm files the database's mode).
-    match std::fs::OpenOptions::new()
+    // Opened for writing here rather than by SQLite: a new file is 0600
+    // from the start (SQLite gives its -wal and -shm files the database's
+    // mode), and a file that may not be written is named as such, where
+    // SQLite would only say it cannot open it.
+    if let Err(e) = std::fs::OpenOptions::new()
         .write(true)
-        .create_new(true)
+        .create(true)
+        .truncate(false)
         .mode(0o600)
         .open(path)
     {
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) if read_only(&e) => return Err(StoreError::ReadOnly(format!("{shown}: {e}"))),
-        Err(e) => return Err(cannot(e)),
-    }
-    // SQLite would only say it cannot open the file; say why.
-    if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
         let fault = if read_only(&e) {
             StoreError::ReadOnly
         } else {
