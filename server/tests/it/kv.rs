@@ -4,70 +4,15 @@
 
 use crate::common;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use common::says;
 use common::{percent_encode, testbed_endpoints, Patrol};
-use etcd_client::{Client, DeleteOptions, PutOptions};
+use etcd_client::PutOptions;
+
+use crate::prefix::Scratch;
 use futures::StreamExt;
 use serde_json::Value;
-
-/// A private prefix in the test bed, deleted on drop.
-struct Scratch {
-    etcd: Client,
-    prefix: String,
-}
-
-impl Scratch {
-    async fn new(tag: &str) -> Scratch {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let endpoints: Vec<String> = testbed_endpoints().split(',').map(str::to_owned).collect();
-        let etcd = Client::connect(endpoints, None)
-            .await
-            .expect("connect to the test bed's etcd");
-        Scratch {
-            etcd,
-            prefix: format!("/patrol-test/{tag}-{nanos}/"),
-        }
-    }
-
-    fn key(&self, rest: &str) -> String {
-        format!("{}{rest}", self.prefix)
-    }
-
-    async fn put(&mut self, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) -> i64 {
-        let resp = self.etcd.put(key, value, None).await.expect("put");
-        resp.header().map_or(0, |h| h.revision())
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let prefix = self.prefix.clone();
-        // A thread with its own runtime and client: the test's runtime is
-        // blocked here, and its client's connection runs on that runtime.
-        let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async {
-                let endpoints: Vec<String> =
-                    testbed_endpoints().split(',').map(str::to_owned).collect();
-                if let Ok(mut etcd) = Client::connect(endpoints, None).await {
-                    let _ = etcd
-                        .delete(prefix, Some(DeleteOptions::new().with_prefix()))
-                        .await;
-                }
-            });
-        })
-        .join();
-    }
-}
 
 fn start() -> Patrol {
     Patrol::start(&["--endpoints", &testbed_endpoints()])

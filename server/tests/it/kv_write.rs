@@ -6,72 +6,13 @@
 
 use crate::common;
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use app::keyspace::path::b64_encode;
 use common::admin::{Admin, TOKEN};
 use common::{says, testbed_endpoints, Patrol, TempDir};
-use etcd_client::{Client, DeleteOptions};
+
+use crate::prefix::{endpoints, Scratch};
 use reqwest::Method;
 use serde_json::{json, Value};
-
-/// A private prefix in the test bed, deleted on drop.
-struct Scratch {
-    etcd: Client,
-    prefix: String,
-}
-
-impl Scratch {
-    async fn new(tag: &str) -> Scratch {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        Scratch {
-            etcd: common::etcd_client(&endpoints()).await,
-            prefix: format!("/patrol-test/writes/{tag}-{nanos}/"),
-        }
-    }
-
-    fn key(&self, rest: &str) -> String {
-        format!("{}{rest}", self.prefix)
-    }
-
-    /// The value and mod revision etcd holds for `key`, read around Patrol.
-    async fn read(&mut self, key: impl Into<Vec<u8>>) -> Option<(Vec<u8>, i64)> {
-        let resp = self.etcd.get(key, None).await.expect("get");
-        resp.kvs()
-            .first()
-            .map(|kv| (kv.value().to_vec(), kv.mod_revision()))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let prefix = self.prefix.clone();
-        // A thread with its own runtime and client: the test's runtime is
-        // blocked here, and its client's connection runs on that runtime.
-        let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async {
-                if let Ok(mut etcd) = Client::connect(endpoints(), None).await {
-                    let _ = etcd
-                        .delete(prefix, Some(DeleteOptions::new().with_prefix()))
-                        .await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-fn endpoints() -> Vec<String> {
-    testbed_endpoints().split(',').map(str::to_owned).collect()
-}
 
 const VALUE: &str = "/api/v1/kv/value";
 const PREVIEW: &str = "/api/v1/kv/preview";

@@ -10,6 +10,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod prefix;
 mod scratch;
 
 mod actions;
