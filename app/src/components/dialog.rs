@@ -1,6 +1,7 @@
 //! The parts every admin action's dialog shares: the modal frame (Escape
 //! closes it, focus starts inside), the typed confirmation with the
-//! dialog's buttons, and the Close button once the action is done.
+//! dialog's buttons, the Close button once the action is done, and the
+//! body that puts them in order.
 
 use leptos::prelude::*;
 
@@ -79,5 +80,42 @@ pub fn DoneButton(#[prop(into)] shown: Signal<bool>, on_close: Callback<()>) -> 
                 </div>
             }
         })
+    }
+}
+
+/// A dialog's body until `done`: `children` (what the admin reads before
+/// deciding), then the form with `fields` and the typed confirmation.
+/// Submitting runs `on_confirm` only while `ready`, so no dialog can send
+/// an action its button would refuse. Then `result`, and Close once done.
+#[component]
+pub fn ConfirmForm(
+    #[prop(into)] done: Signal<bool>,
+    #[prop(into)] word: Signal<String>,
+    confirm: RwSignal<String>,
+    #[prop(into)] missing: Signal<Option<String>>,
+    #[prop(into)] ready: Signal<bool>,
+    #[prop(into)] button: String,
+    on_confirm: Callback<()>,
+    #[prop(optional, into)] fields: ViewFn,
+    #[prop(into)] result: ViewFn,
+    on_close: Callback<()>,
+    children: Children,
+) -> impl IntoView {
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if ready.get_untracked() {
+            on_confirm.run(());
+        }
+    };
+    view! {
+        <div class="dialog-body" hidden=done>
+            {children()}
+            <form class="dialog-form" on:submit=on_submit>
+                {fields.run()}
+                <TypedConfirm word confirm missing ready button on_close />
+            </form>
+        </div>
+        <div aria-live="polite">{move || result.run()}</div>
+        <DoneButton shown=done on_close />
     }
 }

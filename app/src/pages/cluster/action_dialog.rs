@@ -13,7 +13,7 @@ use crate::action::api::{
     demote_preflight, failover_preflight, promote_preflight, switchover_preflight,
 };
 use crate::action::ActionOutcome;
-use crate::components::dialog::{DoneButton, Modal, TypedConfirm};
+use crate::components::dialog::{ConfirmForm, Modal};
 use crate::components::loaded::in_words;
 use crate::error::AppError;
 use crate::patroni::Cluster;
@@ -83,14 +83,9 @@ pub fn ActionDialog(
                 && !accepted()
         }
     };
-    let on_submit = {
+    let on_confirm = {
         let (kind, ns, sc) = (kind.clone(), namespace.clone(), scope.clone());
-        let ready = ready.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            if !ready() {
-                return;
-            }
+        Callback::new(move |()| {
             let revision = loaded().map(|p| p.revision);
             let target = (ns.clone(), sc.clone(), group);
             match opts.build(&kind, target, confirm.get_untracked(), revision) {
@@ -100,7 +95,7 @@ pub fn ActionDialog(
                 }
                 Err(e) => submit.value().set(Some(Err(AppError::Invalid(e)))),
             }
-        }
+        })
     };
     let rerun = move |_| {
         submit.value().set(None);
@@ -156,15 +151,14 @@ pub fn ActionDialog(
         <Modal title slug=kind.slug() on_close>
             <p class="summary">{summary(&kind)}</p>
             // Once Patroni accepted, only the outcome matters.
-            <div class="dialog-body" hidden=accepted>
+            <ConfirmForm done=Signal::derive(accepted) word=word.clone() confirm missing
+                ready=Signal::derive(ready) button on_confirm result on_close
+                fields={
+                    let kind = kind.clone();
+                    move || view! { <OptionFields kind=kind.clone() opts /> }
+                }>
                 {preflight_part}
-                <form class="dialog-form" on:submit=on_submit>
-                    <OptionFields kind=kind.clone() opts />
-                    <TypedConfirm word=word.clone() confirm missing ready=Signal::derive(ready) button on_close />
-                </form>
-            </div>
-            <div aria-live="polite">{result}</div>
-            <DoneButton shown=Signal::derive(accepted) on_close />
+            </ConfirmForm>
         </Modal>
     }
 }

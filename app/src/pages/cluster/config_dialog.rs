@@ -9,7 +9,7 @@ use super::follow_through::Recorder;
 use super::outcome::OutcomeView;
 use crate::action::api::{edit_config, preview_config, read_config};
 use crate::action::{ConfigPreview, EditConfigRequest};
-use crate::components::dialog::{DoneButton, Modal, TypedConfirm};
+use crate::components::dialog::{ConfirmForm, Modal};
 use crate::components::diff::DiffLines;
 use crate::error::AppError;
 use crate::patroni::Cluster;
@@ -70,20 +70,16 @@ pub fn ConfigDialog(cluster: Signal<Cluster>, on_close: Callback<()>) -> impl In
         let missing = missing.clone();
         move || missing().is_none() && !submit.pending().get() && !done()
     };
-    let on_submit = {
-        let ready = ready.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            if let (true, Some(p)) = (ready(), checked()) {
-                recorder.start();
-                submit.dispatch(EditConfigRequest {
-                    config: draft.get_untracked(),
-                    confirm: confirm.get_untracked(),
-                    revision: p.revision,
-                });
-            }
+    let on_confirm = Callback::new(move |()| {
+        if let Some(p) = checked() {
+            recorder.start();
+            submit.dispatch(EditConfigRequest {
+                config: draft.get_untracked(),
+                confirm: confirm.get_untracked(),
+                revision: p.revision,
+            });
         }
-    };
+    });
     let editor = move || {
         match load.value().get() {
         None => view! { <p class="muted" data-testid="config-loading">"Reading the configuration…"</p> }.into_any(),
@@ -140,16 +136,11 @@ pub fn ConfigDialog(cluster: Signal<Cluster>, on_close: Callback<()>) -> impl In
                 <code>"PATCH /config"</code> ", as " <code>"patronictl edit-config"</code>
                 " does. Refused if anyone changed it since it was read here."
             </p>
-            <div class="dialog-body" hidden=done>
+            <ConfirmForm done=Signal::derive(done) word=scope.clone() confirm missing
+                ready=Signal::derive(ready) button="Apply" on_confirm result on_close>
                 {editor}
                 <div aria-live="polite">{preview}</div>
-                <form class="dialog-form" on:submit=on_submit>
-                    <TypedConfirm word=scope.clone() confirm missing ready=Signal::derive(ready)
-                        button="Apply" on_close />
-                </form>
-            </div>
-            <div aria-live="polite">{result}</div>
-            <DoneButton shown=Signal::derive(done) on_close />
+            </ConfirmForm>
         </Modal>
     }
 }

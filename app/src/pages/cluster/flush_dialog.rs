@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::scheduled::ScheduledList;
 use crate::action::api::{flush, preflight_flush};
 use crate::action::{FlushItem, FlushOutcome, FlushRequest, FlushWhat};
-use crate::components::dialog::{DoneButton, Modal, TypedConfirm};
+use crate::components::dialog::{ConfirmForm, Modal};
 use crate::error::AppError;
 use crate::patroni::Cluster;
 
@@ -44,19 +44,15 @@ pub fn FlushDialog(cluster: Signal<Cluster>, on_close: Callback<()>) -> impl Int
             missing().is_none() && !submit.pending().get() && !preflight.pending().get() && !done()
         }
     };
-    let on_submit = {
-        let ready = ready.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            if let (true, Some(p)) = (ready(), loaded()) {
-                submit.dispatch(FlushRequest {
-                    confirm: confirm.get_untracked(),
-                    revision: p.revision,
-                    what: p.what,
-                });
-            }
+    let on_confirm = Callback::new(move |()| {
+        if let Some(p) = loaded() {
+            submit.dispatch(FlushRequest {
+                confirm: confirm.get_untracked(),
+                revision: p.revision,
+                what: p.what,
+            });
         }
-    };
+    });
     let on_what = move |ev| {
         let w = match event_target_value(&ev).as_str() {
             "restart" => FlushWhat::Restart,
@@ -109,7 +105,8 @@ pub fn FlushDialog(cluster: Signal<Cluster>, on_close: Callback<()>) -> impl Int
                 "Cancels scheduled operations, as " <code>"patronictl flush"</code>
                 " does: each scheduled restart on its member, and the scheduled switchover."
             </p>
-            <div class="dialog-body" hidden=done>
+            <ConfirmForm done=Signal::derive(done) word=scope.clone() confirm missing
+                ready=Signal::derive(ready) button="Flush" on_confirm result on_close>
                 <label class="field" for="flush-what">
                     <span>"What to flush"</span>
                     <select id="flush-what" data-testid="flush-what" on:change=on_what>
@@ -119,13 +116,7 @@ pub fn FlushDialog(cluster: Signal<Cluster>, on_close: Callback<()>) -> impl Int
                     </select>
                 </label>
                 {preflight_part}
-                <form class="dialog-form" on:submit=on_submit>
-                    <TypedConfirm word=scope.clone() confirm missing ready=Signal::derive(ready)
-                        button="Flush" on_close />
-                </form>
-            </div>
-            <div aria-live="polite">{result}</div>
-            <DoneButton shown=Signal::derive(done) on_close />
+            </ConfirmForm>
         </Modal>
     }
 }

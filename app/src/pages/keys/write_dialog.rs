@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::size;
 use super::write_api::{delete_key, preview_write, put_key};
-use crate::components::dialog::{DoneButton, Modal, TypedConfirm};
+use crate::components::dialog::{ConfirmForm, Modal};
 use crate::components::diff::DiffLines;
 use crate::error::AppError;
 use crate::keyspace::model::KeyValue;
@@ -84,12 +84,11 @@ pub fn WriteDialog(
             .then(|| "Type the key above exactly to enable the button.".to_owned()),
     };
     let ready = move || missing().is_none() && !submit.pending().get() && !done();
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if let (true, Some(p)) = (ready(), loaded()) {
+    let on_confirm = Callback::new(move |()| {
+        if let Some(p) = loaded() {
             submit.dispatch((p, confirm.get_untracked()));
         }
-    };
+    });
     let preview_part = move || {
         match preview.value().get() {
         None => view! { <p class="muted" data-testid="preflight-loading">"Reading the key…"</p> }.into_any(),
@@ -129,15 +128,10 @@ pub fn WriteDialog(
     view! {
         <Modal title=title.to_owned() slug=if deleting { "kv-delete" } else { "kv-put" } on_close>
             <p class="summary">{summary}</p>
-            <div class="dialog-body" hidden=done>
+            <ConfirmForm done=Signal::derive(done) word confirm missing=Signal::derive(missing)
+                ready=Signal::derive(ready) button on_confirm result on_close>
                 {preview_part}
-                <form class="dialog-form" on:submit=on_submit>
-                    <TypedConfirm word confirm missing=Signal::derive(missing)
-                        ready=Signal::derive(ready) button on_close />
-                </form>
-            </div>
-            <div aria-live="polite">{result}</div>
-            <DoneButton shown=Signal::derive(done) on_close />
+            </ConfirmForm>
         </Modal>
     }
 }
