@@ -3,6 +3,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod book;
+pub mod changes;
 pub mod history;
 #[cfg(feature = "ssr")]
 pub mod lease;

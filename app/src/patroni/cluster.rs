@@ -307,11 +307,11 @@ fn resolve_role(patroni: Option<&str>, holds_leader: bool, in_sync: Option<SyncM
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Reads an `etcdctl get --prefix` dump: alternating key and value lines.
-    fn dump(text: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
+    pub(crate) fn dump(text: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
         let lines: Vec<&str> = text.lines().collect();
         lines
             .chunks(2)
@@ -325,13 +325,13 @@ mod tests {
     }
 
     /// The one cluster a dump holds under `ns`.
-    fn only(ns: &str, text: &str) -> Cluster {
+    pub(crate) fn only(ns: &str, text: &str) -> Cluster {
         let mut clusters = parse(ns, &dump(text));
         assert_eq!(clusters.len(), 1, "{clusters:?}");
         clusters.remove(0)
     }
 
-    fn parse(ns: &str, kvs: &[(Vec<u8>, Vec<u8>)]) -> Vec<Cluster> {
+    pub(crate) fn parse(ns: &str, kvs: &[(Vec<u8>, Vec<u8>)]) -> Vec<Cluster> {
         clusters_in_namespace(ns, kvs.iter().map(|(k, v)| (k.as_slice(), v.as_slice())))
     }
 

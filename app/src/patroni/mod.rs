@@ -3,7 +3,7 @@
 //! Pure functions over `(key, value)` pairs: no Leptos, no network, so the
 //! parsing is unit-tested against real key dumps and arbitrary bytes.
 
-mod cluster;
+pub(crate) mod cluster;
 pub mod config_check;
 pub mod facts;
 mod json;
