@@ -31,6 +31,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "lag history and leases",
         sql: include_str!("migrations/0002_lag_history.sql"),
     },
+    Migration {
+        version: 3,
+        name: "topology changes",
+        sql: include_str!("migrations/0003_changes.sql"),
+    },
 ];
 
 /// An arbitrary constant: the PostgreSQL advisory lock that makes two

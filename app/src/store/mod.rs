@@ -120,6 +120,16 @@ macro_rules! write_tx {
 }
 pub(crate) use write_tx;
 
+/// A Citus group as the store's tables hold it: -1 outside Citus.
+pub fn citus_group(g: Option<u32>) -> i64 {
+    g.map_or(-1, i64::from)
+}
+
+/// The Citus group a stored `citus_group` names.
+pub fn citus_group_of(stored: i64) -> Option<u32> {
+    u32::try_from(stored).ok()
+}
+
 /// A SQLite store in a fresh temporary directory, for unit tests; the
 /// directory goes when the value drops.
 #[cfg(test)]

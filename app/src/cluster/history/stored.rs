@@ -13,7 +13,7 @@ use super::{MemberLag, StoredLag, WINDOW_MS};
 use crate::cluster::book::{ClusterBook, ClusterId};
 use crate::error::AppError;
 use crate::store::lease::millis;
-use crate::store::{write_tx, Store, StoreError};
+use crate::store::{citus_group, citus_group_of, write_tx, Store, StoreError};
 
 /// Adds `points` in one transaction, each slot keeping the larger lag.
 pub async fn write(store: &Store, points: &[(ClusterId, Point)]) -> Result<(), StoreError> {
@@ -30,7 +30,7 @@ pub async fn write(store: &Store, points: &[(ClusterId, Point)]) -> Result<(), S
             )
             .bind(&id.0)
             .bind(&id.1)
-            .bind(group(id.2))
+            .bind(citus_group(id.2))
             .bind(p.tier)
             .bind(&p.member)
             .bind(millis(p.t))
@@ -89,7 +89,7 @@ pub async fn read(store: &Store, id: &ClusterId, range: Range) -> Result<StoredL
     )
     .bind(&id.0)
     .bind(&id.1)
-    .bind(group(id.2))
+    .bind(citus_group(id.2))
     .bind(tier.id)
     .bind(millis(super::tiers::horizon(tier, now_ms)))
     .fetch_all(pool)
@@ -133,11 +133,6 @@ pub async fn recent(
         .collect())
 }
 
-/// `citus_group` as stored: -1 outside Citus.
-fn group(g: Option<u32>) -> i64 {
-    g.map_or(-1, i64::from)
-}
-
 /// A `patrol_lag` row as the reads select it.
 type Row = (String, String, i64, String, i64, Option<i64>, Option<i64>);
 
@@ -145,7 +140,7 @@ type Row = (String, String, i64, String, i64, Option<i64>, Option<i64>);
 fn point_of(row: Row, tier: i64) -> (ClusterId, Point) {
     let (namespace, scope, citus_group, member, t, receive, replay) = row;
     let unsigned = |v: i64| u64::try_from(v).unwrap_or(0);
-    let id = (namespace, scope, u32::try_from(citus_group).ok());
+    let id = (namespace, scope, citus_group_of(citus_group));
     let point = Point {
         member,
         tier,

@@ -1,11 +1,13 @@
-//! The lag history writer: every [`TICK`], the instance that holds the
-//! store's lease [`LEASE`] writes the samples its mirror measured since the
-//! last tick, and once a minute deletes what the tiers no longer keep.
+//! The history writer: every [`TICK`], the instance that holds the
+//! store's lease [`LEASE`] writes the lag samples its mirror measured and
+//! the topology changes it saw since the last tick, and once a minute
+//! deletes what the store no longer keeps.
 //! Every instance runs one; only the holder writes, so several Patrol
 //! instances on one store write each sample once. When the holder stops,
 //! its lease runs out within [`TTL`] and the next tick of another instance
 //! takes it: history goes on within `TTL + TICK` (8 s).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,7 +16,8 @@ use tokio::task::JoinHandle;
 
 use super::fresh::{fresh_points, Written};
 use super::stored;
-use crate::cluster::book::ClusterBook;
+use crate::cluster::book::{ClusterBook, ClusterEntry, ClusterId};
+use crate::cluster::changes::{self, Change};
 use crate::store::{lease, Store};
 
 /// The lease's name in the store.
@@ -25,6 +28,8 @@ pub const TTL: Duration = Duration::from_secs(6);
 pub const TICK: Duration = Duration::from_secs(2);
 /// How often the holder deletes expired points.
 const PRUNE_EVERY_MS: u64 = 60_000;
+/// Most changes waiting for the store; past it the oldest are dropped.
+const MAX_PENDING: usize = 10_000;
 
 /// Starts the writer for this instance, named `holder` in the store.
 pub fn spawn(
@@ -46,15 +51,54 @@ pub fn holder_name() -> String {
     format!("{host}:{}:{}", std::process::id(), hex::encode(raw))
 }
 
-async fn run(store: Store, book: watch::Receiver<Arc<ClusterBook>>, holder: String) {
+/// Each cluster as last seen, to tell what changed.
+type Seen = BTreeMap<ClusterId, Arc<ClusterEntry>>;
+
+/// Adds to `pending` what changed in `book` since `seen`, and remembers
+/// `book`. A cluster seen for the first time is where its changes start.
+fn note_changes(
+    seen: &mut Seen,
+    book: &ClusterBook,
+    now: u64,
+    pending: &mut Vec<(ClusterId, Change)>,
+) {
+    for (id, entry) in &book.entries {
+        if let Some(prev) = seen.get(id).filter(|p| !Arc::ptr_eq(p, entry)) {
+            let found = changes::diff(&prev.cluster, &entry.cluster, now);
+            pending.extend(found.into_iter().map(|c| (id.clone(), c)));
+        }
+    }
+    if pending.len() > MAX_PENDING {
+        let over = pending.len() - MAX_PENDING;
+        tracing::warn!(
+            dropped = over,
+            "topology changes dropped: the store has not taken them"
+        );
+        pending.drain(..over);
+    }
+    seen.clone_from(&book.entries);
+}
+
+async fn run(store: Store, mut book: watch::Receiver<Arc<ClusterBook>>, holder: String) {
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut written = Written::new();
+    let mut seen = Seen::new();
+    let mut pending = Vec::new();
     let mut held = false;
     let mut last_prune = 0u64;
     let mut store_ok = true;
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            // Every update of the book, so that a change undone within a
+            // tick is still seen; written at the next tick.
+            Ok(()) = book.changed() => {
+                let snapshot = book.borrow_and_update().clone();
+                note_changes(&mut seen, &snapshot, crate::clock::now_ms(), &mut pending);
+                continue;
+            }
+        }
         if book.has_changed().is_err() {
             // The mirror has stopped: so does this instance's share of the
             // writing, and another instance need not wait out the lease.
@@ -75,9 +119,15 @@ async fn run(store: Store, book: watch::Receiver<Arc<ClusterBook>>, holder: Stri
                 }
             }
             if !held {
-                // The samples up to now are the holder's to write.
+                // The samples and changes up to now are the holder's to write.
                 written.clear();
+                pending.clear();
                 return Ok(());
+            }
+            if !pending.is_empty() {
+                // Kept on failure: the next tick tries them again.
+                changes::stored::write(&store, &pending).await?;
+                pending.clear();
             }
             let snapshot = book.borrow().clone();
             let points = fresh_points(&snapshot, &mut written);
@@ -90,7 +140,8 @@ async fn run(store: Store, book: watch::Receiver<Arc<ClusterBook>>, holder: Stri
             }
             if now.saturating_sub(last_prune) >= PRUNE_EVERY_MS {
                 let gone = stored::prune(&store, now).await?;
-                tracing::debug!(gone, "old lag history deleted");
+                let gone_changes = changes::stored::prune(&store, now).await?;
+                tracing::debug!(gone, gone_changes, "old lag history and changes deleted");
                 last_prune = now;
             }
             Ok::<(), crate::store::StoreError>(())
