@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::cluster::book::{self, ClusterBook, ClusterEntry};
+use app::cluster::changes::{self, StoredChanges};
 use app::cluster::history::tiers::Range;
 use app::cluster::history::StoredLag;
 use app::cluster::{ClusterDetail, CLUSTER_EVENT, MISSING_EVENT};
@@ -95,6 +96,41 @@ pub async fn lag_history(
     )
     .await?;
     Ok(Json(history))
+}
+
+/// `?group=&since=&limit=` of a changes request.
+#[derive(Debug, Deserialize)]
+pub struct ChangesQuery {
+    group: Option<u32>,
+    since: Option<u64>,
+    limit: Option<u32>,
+}
+
+/// One cluster's topology changes, newest first: those at or after `since`
+/// (Unix ms; default: all the store keeps), at most `limit` (default 200,
+/// at most 1000).
+pub async fn changes(
+    State(state): State<AppState>,
+    Path((namespace, scope)): Path<(String, String)>,
+    Query(q): Query<ChangesQuery>,
+) -> Result<Json<StoredChanges>, AppError> {
+    let limit = q.limit.unwrap_or(200);
+    if limit == 0 || limit > changes::stored::MAX_LIMIT {
+        return Err(AppError::Invalid(format!(
+            "limit must be 1 to {}, not {limit}",
+            changes::stored::MAX_LIMIT
+        )));
+    }
+    let since = q.since.unwrap_or(0);
+    let found = changes::stored::of_cluster(
+        &state.clusters,
+        &state.store,
+        (&namespace, &scope, q.group),
+        since,
+        limit,
+    )
+    .await?;
+    Ok(Json(found))
 }
 
 /// `text/event-stream` of one cluster: a `cluster` event with the full

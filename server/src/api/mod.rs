@@ -47,6 +47,10 @@ fn routes() -> Routes {
             get(cluster::lag_history),
         )
         .at(
+            "/clusters/{namespace}/{scope}/changes",
+            get(cluster::changes),
+        )
+        .at(
             "/clusters/{namespace}/{scope}/events",
             get(cluster::cluster_events),
         )

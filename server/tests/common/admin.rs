@@ -148,6 +148,27 @@ impl Admin {
         }
     }
 
+    /// Polls `GET .../changes` of `cluster` (`pg/pg-meta`) until `want`
+    /// holds for its list of changes; the list.
+    pub async fn changes_until(
+        &self,
+        cluster: &str,
+        what: &str,
+        want: impl Fn(&[Value]) -> bool,
+    ) -> Vec<Value> {
+        let url = format!("{}/api/v1/clusters/{cluster}/changes", self.patrol.url);
+        let wait = Deadline::new(Duration::from_secs(30), what.to_owned());
+        loop {
+            let (status, body) = testbed::get(&url).await;
+            assert_eq!(status, 200, "{url}: {body}");
+            let changes = body["changes"].as_array().cloned().unwrap_or_default();
+            if want(&changes) {
+                return changes;
+            }
+            wait.check(&body).await;
+        }
+    }
+
     /// The audit records, oldest first, one JSON line each.
     pub async fn audit_lines(&self) -> String {
         audit_lines(&self.patrol.url).await

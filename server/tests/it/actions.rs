@@ -59,6 +59,25 @@ async fn switchover_is_confirmed_pinned_carried_out_and_recorded() {
         started.elapsed()
     );
 
+    // Patrol saw it happen and keeps it: the leader key leaving the old
+    // leader and reaching the new one (through no leader, or at once),
+    // and the new leader's role.
+    let changed = |c: &Value, kind: &str, side: &str, name: &str| {
+        c["kind"] == kind && c[side].as_str() == Some(name)
+    };
+    let changes = admin
+        .changes_until("pg/pg-meta", "the switchover among the changes", |cs| {
+            cs.iter().any(|c| changed(c, "leader_changed", "to", &to))
+                && cs
+                    .iter()
+                    .any(|c| changed(c, "leader_changed", "from", &leader))
+                && cs.iter().any(|c| {
+                    c["member"] == to.as_str() && changed(c, "role_changed", "to", "leader")
+                })
+        })
+        .await;
+    eprintln!("changes seen: {}", json!(changes));
+
     // The same decision again rests on a leader that is gone.
     let again = json!({ "candidate": leader, "confirm": "pg-meta", "revision": revision });
     let moved = format!("leader was {leader}, is now {to}");
@@ -158,6 +177,26 @@ async fn pause_and_resume_with_rest_credentials_and_a_stale_revision() {
         v.is_some_and(|v| !v.contains(r#""pause""#))
     })
     .await;
+
+    let kinds = |cs: &[Value]| -> Vec<String> {
+        cs.iter()
+            .filter_map(|c| c["kind"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let seen = admin
+        .changes_until(
+            "db/mycluster",
+            "the pause and resume among the changes",
+            |cs| {
+                let k = kinds(cs);
+                k.contains(&"paused".to_owned()) && k.contains(&"resumed".to_owned())
+            },
+        )
+        .await;
+    // Newest first: the resume came after the pause.
+    let k = kinds(&seen);
+    let at = |kind: &str| k.iter().position(|x| x == kind);
+    assert!(at("resumed") < at("paused"), "{k:?}");
 
     // Without Patroni's credentials, Patroni's refusal comes back verbatim.
     let bare = Admin::start(false);

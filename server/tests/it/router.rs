@@ -190,3 +190,34 @@ async fn the_sign_in_form_refuses_a_post_from_another_site() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(h.get(header::SET_COOKIE).is_some(), "{body}");
 }
+
+#[tokio::test]
+async fn the_changes_of_an_unknown_cluster_or_a_bad_limit_are_refused_in_words() {
+    let patrol = InProcess::new(&[]).await;
+    for (path, status, says_what) in [
+        (
+            "/api/v1/clusters/pg/nobody/changes",
+            StatusCode::NOT_FOUND,
+            "nobody",
+        ),
+        (
+            "/api/v1/clusters/pg/nobody/changes?limit=0",
+            StatusCode::BAD_REQUEST,
+            "limit must be 1 to 1000",
+        ),
+        (
+            "/api/v1/clusters/pg/nobody/changes?limit=5000",
+            StatusCode::BAD_REQUEST,
+            "limit must be 1 to 1000, not 5000",
+        ),
+    ] {
+        let (got, h, body) = patrol.get(path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert!(
+            value_of(&h, header::CONTENT_TYPE).starts_with("application/json"),
+            "{path}"
+        );
+        let body: Value = serde_json::from_str(&body).expect("JSON");
+        assert!(says(&body["error"], says_what), "{path}: {body}");
+    }
+}
