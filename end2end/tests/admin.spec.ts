@@ -85,6 +85,11 @@ test('an admin signs in through the form and runs a switchover to a chosen repli
   await expect(page.getByTestId('facts').getByTestId('leader')).toHaveText(candidate);
   await dialog.getByTestId('dialog-done').click();
   await expect(dialog).toHaveCount(0);
+  // Recent changes lists the move, from the store, once the writer's tick has passed.
+  const moved = page.locator('[data-testid=change-row][data-kind=leader_changed]').filter({ hasText: `→ ${candidate}` });
+  await expect(moved.first()).toBeVisible({ timeout: 20_000 });
+  await expect(page.locator(`[data-testid=change-row][data-kind=role_changed]`).filter({ hasText: `${candidate}: role ` }).first()).toBeVisible();
+  await shootWideAndNarrow(page, page.getByTestId('changes'), 'recent-changes', { height: 700, scrollTo: page.getByTestId('changes') });
 
   await page.goto('/audit');
   const record = page.getByTestId('audit-row').filter({ hasText: 'switchover' }).filter({ hasText: 'pg/pg-meta' });

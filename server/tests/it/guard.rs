@@ -31,6 +31,7 @@ const READ_ONLY_SERVER_FNS: &[&str] = &[
     "etcd_status",
     "etcd_readiness",
     "lag-history",
+    "changes",
     "actions/switchover-preflight",
     "actions/failover-preflight",
     "actions/flush-preflight",

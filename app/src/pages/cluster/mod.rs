@@ -4,6 +4,7 @@ mod action_call;
 mod action_dialog;
 mod action_kind;
 mod actions;
+mod changes;
 mod config_dialog;
 mod facts;
 mod flush_dialog;

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::actions::ActionPanel;
+use super::changes::RecentChanges;
 use super::facts::{Banners, ConfigView, Facts, TimelineHistory};
 use super::lag_history::LagHistory;
 use super::lease::LeaseCountdown;
@@ -149,6 +150,9 @@ fn ClusterLive(first: ClusterDetail, events: String) -> impl IntoView {
         </Card>
         <Card title="Replication lag">
             <LagHistory current />
+        </Card>
+        <Card title="Recent changes">
+            <RecentChanges current />
         </Card>
         <Card title="Timeline history">
             {move || view! { <TimelineHistory history=history.get() /> }}
