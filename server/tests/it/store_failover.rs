@@ -10,6 +10,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::common::admin::{eligible, until_key, Admin};
+use crate::common::says;
 use crate::common::testbed::{self, pg_port, psql, Deadline, OnDrop};
 
 const MEMBERS: [&str; 3] = ["pg-meta-1", "pg-meta-2", "pg-meta-3"];
@@ -81,17 +82,28 @@ async fn the_store_follows_its_primary_through_a_switchover_recorded_in_it() {
     );
 
     // Switch pg-meta over through Patrol: the audit's own primary moves.
-    let pf = admin
-        .preflight_until("pg/pg-meta", "switchover", "an eligible candidate", |p| {
-            p["blockers"] == json!([]) && eligible(p).is_some()
-        })
-        .await;
-    let to = eligible(&pf).expect("eligible");
-    let revision = pf["revision"].as_i64().expect("revision");
-    let ask = json!({ "candidate": to, "confirm": "pg-meta", "revision": revision });
-    let body = admin
-        .answers("/api/v1/clusters/pg/pg-meta/switchover", ask, 200)
-        .await;
+    // CREATE DATABASE above wrote megabytes of WAL, and the replicas report
+    // catching up only at their next Patroni loop: a candidate the preflight
+    // found eligible may be refused as lagging until then, so ask again.
+    let wait = Deadline::new(Duration::from_secs(60), "a switchover Patroni accepts");
+    let (to, body) = loop {
+        let pf = admin
+            .preflight_until("pg/pg-meta", "switchover", "an eligible candidate", |p| {
+                p["blockers"] == json!([]) && eligible(p).is_some()
+            })
+            .await;
+        let to = eligible(&pf).expect("eligible");
+        let revision = pf["revision"].as_i64().expect("revision");
+        let ask = json!({ "candidate": to, "confirm": "pg-meta", "revision": revision });
+        let (status, body) = admin
+            .post("/api/v1/clusters/pg/pg-meta/switchover", ask)
+            .await;
+        if status == 200 {
+            break (to, body);
+        }
+        assert!(says(&body["error"], "cannot take over"), "{status}: {body}");
+        wait.check(&body).await;
+    };
     assert_eq!(body["accepted"], true, "{body}");
     until_key("/pg/pg-meta/leader", Duration::from_secs(30), |v| {
         v == Some(to.as_str())
