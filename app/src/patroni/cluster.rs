@@ -71,6 +71,11 @@ pub struct GoneMember {
 }
 
 impl Cluster {
+    /// `(namespace, scope, Citus group)`: the names that find this cluster.
+    pub fn id(&self) -> (String, String, Option<u32>) {
+        (self.namespace.clone(), self.scope.clone(), self.citus_group)
+    }
+
     /// The member holding the leader key, if it has a member key.
     pub fn leader_member(&self) -> Option<&Member> {
         let leader = self.leader.as_deref()?;

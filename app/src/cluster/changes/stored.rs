@@ -104,11 +104,11 @@ pub async fn of_cluster(
     since_ms: u64,
     limit: u32,
 ) -> Result<StoredChanges, AppError> {
-    let id = {
-        let entry = clusters.borrow().entry(namespace, scope, group)?;
-        let c = &entry.cluster;
-        (c.namespace.clone(), c.scope.clone(), c.citus_group)
-    };
+    let id = clusters
+        .borrow()
+        .entry(namespace, scope, group)?
+        .cluster
+        .id();
     read(store, &id, since_ms, limit).await
 }
 

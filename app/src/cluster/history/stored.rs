@@ -71,11 +71,11 @@ pub async fn of_cluster(
     group: Option<u32>,
     range: Range,
 ) -> Result<StoredLag, AppError> {
-    let id = {
-        let entry = clusters.borrow().entry(namespace, scope, group)?;
-        let c = &entry.cluster;
-        (c.namespace.clone(), c.scope.clone(), c.citus_group)
-    };
+    let id = clusters
+        .borrow()
+        .entry(namespace, scope, group)?
+        .cluster
+        .id();
     read(store, &id, range).await
 }
 

@@ -25,8 +25,7 @@ pub fn ActionDialog(
     cluster: Signal<Cluster>,
     on_close: Callback<()>,
 ) -> impl IntoView {
-    let (namespace, scope, group) =
-        cluster.with_untracked(|c| (c.namespace.clone(), c.scope.clone(), c.citus_group));
+    let (namespace, scope, group) = cluster.with_untracked(|c| c.id());
     let word = kind.confirm_word(&scope);
     let needs_preflight = matches!(
         kind,

@@ -70,10 +70,7 @@ pub fn RecentChanges(current: Memo<ClusterDetail>) -> impl IntoView {
     let changes = Resource::new(
         move || reads.get(),
         move |_| {
-            let (namespace, scope, group) = current.with_untracked(|c| {
-                let c = &c.cluster;
-                (c.namespace.clone(), c.scope.clone(), c.citus_group)
-            });
+            let (namespace, scope, group) = current.with_untracked(|c| c.cluster.id());
             recent_changes(namespace, scope, group)
         },
     );

@@ -17,8 +17,7 @@ use crate::patroni::Cluster;
 /// The editor for `cluster`'s dynamic configuration.
 #[component]
 pub fn ConfigDialog(cluster: Signal<Cluster>, on_close: Callback<()>) -> impl IntoView {
-    let (namespace, scope, group) =
-        cluster.with_untracked(|c| (c.namespace.clone(), c.scope.clone(), c.citus_group));
+    let (namespace, scope, group) = cluster.with_untracked(|c| c.id());
     let draft = RwSignal::new(String::new());
     let load = {
         let (ns, sc) = (namespace.clone(), scope.clone());

@@ -14,8 +14,7 @@ use crate::patroni::Cluster;
 /// The dialog for flushing `cluster`'s scheduled operations.
 #[component]
 pub fn FlushDialog(cluster: Signal<Cluster>, on_close: Callback<()>) -> impl IntoView {
-    let (namespace, scope, group) =
-        cluster.with_untracked(|c| (c.namespace.clone(), c.scope.clone(), c.citus_group));
+    let (namespace, scope, group) = cluster.with_untracked(|c| c.id());
     let what = RwSignal::new(FlushWhat::All);
     let preflight = {
         let (ns, sc) = (namespace.clone(), scope.clone());

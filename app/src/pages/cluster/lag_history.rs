@@ -38,10 +38,7 @@ pub fn LagHistory(current: Memo<ClusterDetail>) -> impl IntoView {
     let stored = Resource::new(
         move || range.get(),
         move |r| {
-            let (namespace, scope, group) = current.with_untracked(|c| {
-                let c = &c.cluster;
-                (c.namespace.clone(), c.scope.clone(), c.citus_group)
-            });
+            let (namespace, scope, group) = current.with_untracked(|c| c.cluster.id());
             async move {
                 match r {
                     Range::Hour => None,
