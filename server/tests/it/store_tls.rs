@@ -2,7 +2,8 @@
 //! connections only with TLS (pg_hba: `hostssl` with a password,
 //! `hostnossl` rejected): `sslmode=verify-full` with the CA that signed the
 //! server's certificate opens, migrates and writes over encrypted
-//! connections; another CA is named as the cause; `sslmode=disable` is
+//! connections, also when named as a Patroni-run store; another CA, or a
+//! CA file that is not there, is named as the cause; `sslmode=disable` is
 //! refused; and the `patrol` binary serves on such a store.
 
 use std::time::Duration;
@@ -41,6 +42,13 @@ fn patrol_connections(pg: &Postgres, db: &str) -> (u32, u32) {
     (all.parse().expect("a count"), tls.parse().expect("a count"))
 }
 
+/// `url` naming its host twice, as a store run by Patroni is named (each
+/// member in turn is asked whether it is the primary).
+fn two_hosts(pg: &Postgres, url: &str) -> String {
+    let host = format!("127.0.0.1:{}", pg.port);
+    url.replacen(&host, &format!("{host},{host}"), 1)
+}
+
 #[tokio::test]
 async fn verify_full_with_the_servers_ca_opens_migrates_and_writes_over_tls() {
     let pg = Postgres::start_tls();
@@ -68,6 +76,16 @@ async fn verify_full_with_the_servers_ca_opens_migrates_and_writes_over_tls() {
     let (all, tls) = patrol_connections(&pg, &db);
     assert!(all >= 1, "the store holds a connection");
     assert_eq!(tls, all, "every connection of the store is encrypted");
+    store.close().await;
+
+    // Named as a Patroni-run store is, it asks for the primary over TLS too.
+    let store = Store::open(&config(two_hosts(&pg, &pg.url(&db))))
+        .await
+        .expect("open over TLS, two hosts");
+    assert_eq!(
+        migrate::version(&store).await.expect("version"),
+        Some(migrate::known())
+    );
     store.close().await;
 }
 
@@ -98,6 +116,32 @@ async fn a_ca_that_did_not_sign_the_servers_certificate_is_named_as_the_cause() 
         ),
         "0",
         "nothing was migrated"
+    );
+
+    // Named as a Patroni-run store is: each host's refusal says the same.
+    let err = Store::open(&config(two_hosts(&pg, &wrong.url)))
+        .await
+        .expect_err("an untrusted certificate, two hosts");
+    let words = err.to_string();
+    assert!(
+        words.starts_with("cannot reach the store: no host of the store is a primary: ")
+            && words.matches(WRONG_CA).count() == 2,
+        "{words}"
+    );
+
+    // A CA file that is not there is named, before any connection.
+    let missing = format!("{}.missing", pg.tls_file("ca.pem"));
+    let query = format!("sslmode=verify-full&sslrootcert={missing}");
+    let err = Store::open(&config(pg.url_with(&db, &query)))
+        .await
+        .expect_err("no CA file");
+    let words = err.to_string();
+    assert!(matches!(err, StoreError::Config(_)), "{words}");
+    assert!(
+        words.starts_with(&format!(
+            "invalid store setting: sslrootcert={missing}: No such file or directory"
+        )),
+        "{words}"
     );
 }
 
