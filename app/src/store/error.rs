@@ -55,10 +55,15 @@ impl StoreError {
                 };
                 classify(kind, db.code().as_deref().unwrap_or(""), text)
             }
-            E::Io(io) => match io.kind() {
-                std::io::ErrorKind::StorageFull => StoreError::DiskFull(text),
-                std::io::ErrorKind::ReadOnlyFilesystem => StoreError::ReadOnly(text),
-                _ => StoreError::Unreachable(text),
+            // sqlx hands a failed TLS handshake on as an I/O error that
+            // wraps rustls' own, which says why.
+            E::Io(io) => match io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+                Some(tls) => StoreError::Unreachable(format!("{} ({text})", tls_hint(tls))),
+                None => match io.kind() {
+                    std::io::ErrorKind::StorageFull => StoreError::DiskFull(text),
+                    std::io::ErrorKind::ReadOnlyFilesystem => StoreError::ReadOnly(text),
+                    _ => StoreError::Unreachable(text),
+                },
             },
             E::Tls(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed | E::Protocol(_) => {
                 StoreError::Unreachable(text)
@@ -78,6 +83,29 @@ impl StoreError {
     /// recorded), as opposed to a statement Patrol got wrong.
     pub fn is_outage(&self) -> bool {
         !matches!(self, StoreError::Query(_) | StoreError::Corrupt(_))
+    }
+}
+
+/// What a failed TLS handshake with PostgreSQL means for the `--store` URL.
+fn tls_hint(e: &rustls::Error) -> &'static str {
+    use rustls::{CertificateError as C, Error as T};
+    match e {
+        T::InvalidCertificate(C::UnknownIssuer) => {
+            "TLS: the PostgreSQL server's certificate is not signed by a CA Patrol trusts \
+             (the sslrootcert file of --store, or the system's CAs)"
+        }
+        T::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
+            "TLS: the PostgreSQL server's certificate does not name the host in --store"
+        }
+        T::InvalidCertificate(
+            C::Expired | C::ExpiredContext { .. } | C::NotValidYet | C::NotValidYetContext { .. },
+        ) => "TLS: the PostgreSQL server's certificate has expired or is not valid yet",
+        T::InvalidCertificate(_) => "TLS: the PostgreSQL server's certificate was not accepted",
+        T::AlertReceived(_) => {
+            "TLS: the PostgreSQL server refused the handshake (does it want a client \
+             certificate, sslcert and sslkey in --store?)"
+        }
+        _ => "TLS: the handshake with the PostgreSQL server failed",
     }
 }
 
@@ -162,6 +190,38 @@ mod tests {
         assert!(matches!(
             classify(Kind::Postgres, "", t()),
             StoreError::Query(_)
+        ));
+    }
+
+    /// A handshake error as sqlx returns it: rustls' inside an I/O error.
+    fn handshake(e: rustls::Error) -> StoreError {
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+        StoreError::from_sqlx(sqlx::Error::Io(io))
+    }
+
+    #[test]
+    fn a_failed_tls_handshake_says_what_to_check() {
+        use rustls::CertificateError as C;
+        let words = |e| match handshake(rustls::Error::InvalidCertificate(e)) {
+            StoreError::Unreachable(d) => d,
+            other => panic!("{other}"),
+        };
+        let issuer = words(C::UnknownIssuer);
+        assert!(
+            issuer.starts_with("TLS: the PostgreSQL server's certificate is not signed")
+                && issuer.contains("sslrootcert")
+                && issuer.contains("UnknownIssuer"),
+            "{issuer}"
+        );
+        let name = words(C::NotValidForName);
+        assert!(name.contains("does not name the host"), "{name}");
+        let expired = words(C::Expired);
+        assert!(expired.contains("has expired"), "{expired}");
+        // Other I/O errors keep their plain classification.
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert!(matches!(
+            StoreError::from_sqlx(sqlx::Error::Io(refused)),
+            StoreError::Unreachable(d) if !d.contains("TLS")
         ));
     }
 

@@ -8,6 +8,7 @@
 //! [`with_pool!`] and [`write_tx!`] run one text on whichever pool the
 //! store has. Migrations (see [`migrate`]) run at [`Store::open`].
 
+mod cert_files;
 mod error;
 pub mod lease;
 pub mod migrate;

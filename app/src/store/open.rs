@@ -11,7 +11,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use super::{primary, Backend, Store, StoreError};
+use super::{cert_files, primary, Backend, Store, StoreError};
 
 /// How long a writer waits for SQLite's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -162,6 +162,10 @@ async fn sqlite(path: &Path) -> Result<sqlx::SqlitePool, StoreError> {
 /// takes connections that can write and follows the primary when it moves.
 async fn postgres(config: &StoreConfig) -> Result<sqlx::PgPool, StoreError> {
     let urls = primary::split_hosts(&config.url).map_err(StoreError::Config)?;
+    // Every host's URL has the same query: one check names a missing file.
+    if let Some(url) = urls.first() {
+        cert_files::check(url)?;
+    }
     let mut hosts = Vec::with_capacity(urls.len());
     for url in &urls {
         let mut options = PgConnectOptions::from_str(url)

@@ -46,7 +46,14 @@ pub fn split_hosts(url: &str) -> Result<Vec<String>, String> {
 /// Whether the server behind `options` takes writes (is not in recovery).
 async fn is_primary(options: &PgConnectOptions) -> Result<bool, String> {
     let probe = async {
-        let mut conn = options.connect().await.map_err(|e| e.to_string())?;
+        // In the store's words, so a failed TLS handshake is named as one.
+        let mut conn = options
+            .connect()
+            .await
+            .map_err(|e| match StoreError::from_sqlx(e) {
+                StoreError::Unreachable(why) => why,
+                other => other.to_string(),
+            })?;
         let recovery: bool = sqlx::query_scalar("SELECT pg_is_in_recovery()")
             .fetch_one(&mut conn)
             .await

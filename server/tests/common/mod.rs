@@ -1,6 +1,7 @@
 //! The test kit of the integration tests and the benchmarks (which include
 //! it with `#[path]`): the real `patrol` binary on port 0, throwaway etcd
-//! servers, the test bed's addresses, event streams and /proc.
+//! servers, throwaway certificates, the test bed's addresses, event streams
+//! and /proc.
 #![allow(dead_code)] // the tests and each benchmark use different subsets
 
 use std::ffi::OsStr;
@@ -14,6 +15,7 @@ use std::time::{Duration, Instant};
 pub mod admin;
 pub mod bench;
 pub mod etcd_admin;
+pub mod pki;
 pub mod proc;
 pub mod sse;
 pub mod store;

@@ -44,5 +44,6 @@ mod standby;
 mod store;
 mod store_failover;
 mod store_faults;
+mod store_tls;
 mod testbed;
 mod tls;

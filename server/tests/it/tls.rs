@@ -1,111 +1,16 @@
 //! TLS-only etcd with client certificates, as Pigsty-style deployments run it.
 //! Certificates are made by the test with openssl.
 
-use crate::common;
-
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use common::{etcdctl, free_port, Etcd, Patrol, TempDir};
+use crate::common::pki::{issue, Pki};
+use crate::common::{etcdctl, free_port, Etcd, Patrol};
 
-fn openssl(dir: &Path, args: &[&str]) {
-    common::succeed(Command::new("openssl").current_dir(dir).args(args));
-}
-
-/// A CA, then a certificate for `name` signed by it (`san` for servers).
-fn issue(dir: &Path, ca: &str, name: &str, san: Option<&str>) {
-    openssl(
-        dir,
-        &[
-            "req",
-            "-new",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            &format!("{name}.key"),
-            "-out",
-            &format!("{name}.csr"),
-            "-subj",
-            &format!("/CN={name}"),
-        ],
-    );
-    let ext = dir.join(format!("{name}.ext"));
-    let usage = if san.is_some() {
-        "serverAuth,clientAuth"
-    } else {
-        "clientAuth"
-    };
-    let mut text = format!("extendedKeyUsage={usage}\n");
-    if let Some(san) = san {
-        text.push_str(&format!("subjectAltName={san}\n"));
-    }
-    std::fs::write(&ext, text).expect("write ext");
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            &format!("{name}.csr"),
-            "-CA",
-            &format!("{ca}.pem"),
-            "-CAkey",
-            &format!("{ca}.key"),
-            "-CAcreateserial",
-            "-days",
-            "2",
-            "-out",
-            &format!("{name}.pem"),
-            "-extfile",
-            &format!("{name}.ext"),
-        ],
-    );
-}
-
-fn make_ca(dir: &Path, name: &str) {
-    openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-keyout",
-            &format!("{name}.key"),
-            "-out",
-            &format!("{name}.pem"),
-            "-subj",
-            &format!("/CN={name}"),
-        ],
-    );
-}
-
-struct Pki {
-    dir: TempDir,
-}
-
-impl Pki {
-    fn new() -> Pki {
-        let dir = TempDir::new("tls");
-        make_ca(dir.path(), "ca");
-        make_ca(dir.path(), "other-ca");
-        issue(
-            dir.path(),
-            "ca",
-            "server",
-            Some("IP:127.0.0.1,DNS:localhost"),
-        );
-        issue(dir.path(), "ca", "client", None);
-        Pki { dir }
-    }
-    fn file(&self, name: &str) -> String {
-        self.dir.path().join(name).display().to_string()
-    }
+/// The CAs and the server certificate, and a client certificate from `ca`.
+fn pki() -> Pki {
+    let pki = Pki::new("tls");
+    issue(pki.dir.path(), "ca", "client", None);
+    pki
 }
 
 fn tls_etcd(pki: &Pki) -> Etcd {
@@ -160,7 +65,7 @@ fn with_client_certificate(pki: &Pki, etcd: &Etcd, ca: &str) -> Patrol {
 
 #[tokio::test]
 async fn connects_with_cacert_cert_and_key() {
-    let pki = Pki::new();
+    let pki = pki();
     let etcd = tls_etcd(&pki);
     let patrol = with_client_certificate(&pki, &etcd, "ca.pem");
     patrol.wait_reachable(Duration::from_secs(10)).await;
@@ -182,7 +87,7 @@ async fn etcd_error(patrol: &Patrol) -> String {
 
 #[tokio::test]
 async fn a_wrong_ca_is_named_as_the_cause() {
-    let pki = Pki::new();
+    let pki = pki();
     let etcd = tls_etcd(&pki);
     let patrol = with_client_certificate(&pki, &etcd, "other-ca.pem");
     let error = etcd_error(&patrol).await;
@@ -199,7 +104,7 @@ async fn a_wrong_ca_is_named_as_the_cause() {
 
 #[tokio::test]
 async fn a_missing_client_certificate_is_refused_plainly() {
-    let pki = Pki::new();
+    let pki = pki();
     let etcd = tls_etcd(&pki);
     let ca = pki.file("ca.pem");
     let patrol = Patrol::start(&["--endpoints", &etcd.endpoint, "--cacert", &ca]);
