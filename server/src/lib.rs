@@ -170,9 +170,13 @@ pub async fn build(
 /// The store `config` names, migrated; an error that says which store and why.
 async fn open_store(config: &Config) -> anyhow::Result<Store> {
     let wanted = config.store()?;
-    let store = Store::open(&wanted)
-        .await
-        .map_err(|e| anyhow::anyhow!("store {}: {e}", wanted.shown()))?;
+    let store = Store::open(&wanted).await.map_err(|e| {
+        if e.names_store() {
+            anyhow::anyhow!("{e}")
+        } else {
+            anyhow::anyhow!("store {}: {e}", wanted.shown())
+        }
+    })?;
     tracing::info!(store = store.name(), "store open");
     Ok(store)
 }

@@ -42,6 +42,16 @@ pub enum Kind {
 }
 
 impl StoreError {
+    /// Whether [`Store::open`](super::Store::open) put the store's name in
+    /// this error's words already (it does for the kinds about where the
+    /// store is: unreachable, read-only, full).
+    pub fn names_store(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Unreachable(_) | StoreError::ReadOnly(_) | StoreError::DiskFull(_)
+        )
+    }
+
     /// Classifies an error of sqlx.
     pub fn from_sqlx(e: sqlx::Error) -> StoreError {
         use sqlx::Error as E;

@@ -43,7 +43,9 @@ impl Store {
     /// Patrol ([`StoreError::SchemaNewer`]).
     pub async fn open(config: &StoreConfig) -> Result<Store, StoreError> {
         let store = open::connect(config).await?;
-        migrate::run(&store).await?;
+        migrate::run(&store)
+            .await
+            .map_err(|e| open::tag(e, &store.name))?;
         Ok(store)
     }
 

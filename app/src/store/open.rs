@@ -203,8 +203,9 @@ fn read_only(e: &std::io::Error) -> bool {
     )
 }
 
-/// `e` with the store's name in front of its detail.
-fn tag(e: StoreError, name: &str) -> StoreError {
+/// `e` with the store's name in front of its detail, for the kinds whose
+/// detail is about where the store is (see [`StoreError::names_store`]).
+pub(crate) fn tag(e: StoreError, name: &str) -> StoreError {
     match e {
         StoreError::Unreachable(d) => StoreError::Unreachable(format!("{name}: {d}")),
         StoreError::ReadOnly(d) => StoreError::ReadOnly(format!("{name}: {d}")),

@@ -199,4 +199,6 @@ async fn patrol_serves_on_a_tls_store_and_refuses_to_start_with_a_wrong_ca() {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains(WRONG_CA), "{err}");
     assert!(!err.contains(PASSWORD), "{err}");
+    // The store is named once, not once by Patrol and again by the store.
+    assert_eq!(err.matches("sslrootcert=").count(), 1, "{err}");
 }
