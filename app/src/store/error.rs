@@ -43,13 +43,24 @@ pub enum Kind {
 
 impl StoreError {
     /// Whether [`Store::open`](super::Store::open) put the store's name in
-    /// this error's words already (it does for the kinds about where the
-    /// store is: unreachable, read-only, full).
+    /// this error's words already: it does, through [`StoreError::naming`],
+    /// for the kinds about where the store is (unreachable, read-only, full).
     pub fn names_store(&self) -> bool {
         matches!(
             self,
             StoreError::Unreachable(_) | StoreError::ReadOnly(_) | StoreError::DiskFull(_)
         )
+    }
+
+    /// This error with `name` in front of its detail, for the kinds
+    /// [`StoreError::names_store`] lists; any other kind as it is.
+    pub(crate) fn naming(self, name: &str) -> StoreError {
+        match self {
+            StoreError::Unreachable(d) => StoreError::Unreachable(format!("{name}: {d}")),
+            StoreError::ReadOnly(d) => StoreError::ReadOnly(format!("{name}: {d}")),
+            StoreError::DiskFull(d) => StoreError::DiskFull(format!("{name}: {d}")),
+            other => other,
+        }
     }
 
     /// Classifies an error of sqlx.

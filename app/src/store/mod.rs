@@ -45,7 +45,7 @@ impl Store {
         let store = open::connect(config).await?;
         migrate::run(&store)
             .await
-            .map_err(|e| open::tag(e, &store.name))?;
+            .map_err(|e| e.naming(&store.name))?;
         Ok(store)
     }
 

@@ -154,7 +154,7 @@ async fn sqlite(path: &Path) -> Result<sqlx::SqlitePool, StoreError> {
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await
-        .map_err(|e| tag(StoreError::from_sqlx(e), &shown.to_string()))
+        .map_err(|e| StoreError::from_sqlx(e).naming(&shown.to_string()))
 }
 
 /// One host: a pool on it. Several (`host1:port1,host2:port2`, a Patroni
@@ -179,7 +179,7 @@ async fn postgres(config: &StoreConfig) -> Result<sqlx::PgPool, StoreError> {
     let pool = PgPoolOptions::new()
         .max_connections(8)
         .acquire_timeout(ACQUIRE_TIMEOUT);
-    let failed = |e| tag(StoreError::from_sqlx(e), &config.shown());
+    let failed = |e| StoreError::from_sqlx(e).naming(&config.shown());
     if hosts.len() == 1 {
         let (_, options) = hosts.remove(0);
         return pool.connect_with(options).await.map_err(failed);
@@ -201,17 +201,6 @@ fn read_only(e: &std::io::Error) -> bool {
         e.kind(),
         std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
     )
-}
-
-/// `e` with the store's name in front of its detail, for the kinds whose
-/// detail is about where the store is (see [`StoreError::names_store`]).
-pub(crate) fn tag(e: StoreError, name: &str) -> StoreError {
-    match e {
-        StoreError::Unreachable(d) => StoreError::Unreachable(format!("{name}: {d}")),
-        StoreError::ReadOnly(d) => StoreError::ReadOnly(format!("{name}: {d}")),
-        StoreError::DiskFull(d) => StoreError::DiskFull(format!("{name}: {d}")),
-        other => other,
-    }
 }
 
 #[cfg(test)]
