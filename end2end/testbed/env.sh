@@ -12,6 +12,13 @@ export PATROL_TESTBED_ENDPOINTS="http://127.0.0.1:12379,http://127.0.0.1:12479,h
 # standby (namespace /db, a standby cluster following quorum-1) is standby-1..2.
 export PATROL_TESTBED_PATRONI="pg-meta-1=http://127.0.0.1:18001 pg-meta-2=http://127.0.0.1:18002 pg-meta-3=http://127.0.0.1:18003 mycluster-1=http://127.0.0.1:18011 mycluster-2=http://127.0.0.1:18012 quorum-1=http://127.0.0.1:18021 quorum-2=http://127.0.0.1:18022 quorum-3=http://127.0.0.1:18023 standby-1=http://127.0.0.1:18031 standby-2=http://127.0.0.1:18032"
 export PATROL_TESTBED_POSTGRES="pg-meta-1=127.0.0.1:15431 pg-meta-2=127.0.0.1:15432 pg-meta-3=127.0.0.1:15433 mycluster-1=127.0.0.1:15441 mycluster-2=127.0.0.1:15442 quorum-1=127.0.0.1:15451 quorum-2=127.0.0.1:15452 quorum-3=127.0.0.1:15453 standby-1=127.0.0.1:15461 standby-2=127.0.0.1:15462"
+# A second etcd cluster, edge (one member), with a Patroni cluster of its own:
+# edge (namespace /pg, as pg-meta's on the other etcd) is edge-1..2. Its members
+# have variables of their own, same NAME=URL form, so every member in the two
+# above lives in the etcd of PATROL_TESTBED_ENDPOINTS.
+export PATROL_TESTBED_EDGE_ENDPOINTS="http://127.0.0.1:12679"
+export PATROL_TESTBED_EDGE_PATRONI="edge-1=http://127.0.0.1:18041 edge-2=http://127.0.0.1:18042"
+export PATROL_TESTBED_EDGE_POSTGRES="edge-1=127.0.0.1:15471 edge-2=127.0.0.1:15472"
 # Test-only passwords (superuser postgres, replication replicator, rewind rewinder).
 export PATROL_TESTBED_PGPASSWORD="patrol-super"
 # mycluster's Patroni REST API asks for basic auth (user patrol-rest) on unsafe
@@ -19,3 +26,6 @@ export PATROL_TESTBED_PGPASSWORD="patrol-super"
 # (for --patroni-rest) at PATROL_TESTBED_PATRONI_REST.
 export PATROL_TESTBED_RESTPASSWORD="${PATROL_TESTBED_RESTPASSWORD:-patrol-rest-secret}"
 export PATROL_TESTBED_PATRONI_REST="${PATROL_TESTBED_PATRONI_REST:-$PATROL_TESTBED_DIR/patroni-rest.toml}"
+# Patrol's --config file that start.sh writes: the edge etcd as a second
+# etcd cluster ([etcd.edge]), for fleet tests.
+export PATROL_TESTBED_FLEET="${PATROL_TESTBED_FLEET:-$PATROL_TESTBED_DIR/fleet.toml}"

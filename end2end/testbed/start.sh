@@ -3,10 +3,13 @@
 # and four Patroni clusters, pg-meta (namespace /pg, 3 nodes, failsafe_mode),
 # mycluster (namespace /db, 2 nodes, synchronous_mode), quorum (namespace
 # /db, 3 nodes, synchronous_mode: quorum) and standby (namespace /db, 2 nodes,
-# a standby cluster that streams from quorum-1). Installs what it needs
+# a standby cluster that streams from quorum-1); and a second, 1-member etcd,
+# edge, with a Patroni cluster of its own, edge (namespace /pg as pg-meta's,
+# 2 nodes), for Patrol's fleet of etcd clusters. Installs what it needs
 # first (Debian bookworm, as root). Waits until every cluster has a leader and
 # streaming replicas. Idempotent: when it all runs already it only waits for that;
-# when some members died it starts those again; leftovers of a dead test bed go.
+# when some members died (or are new) it starts those; leftovers of a dead test
+# bed go. Writes Patrol's --patroni-rest and --config (fleet) files on every run.
 # Stop it with stop.sh. Ports and layout: README.md beside this file.
 set -euo pipefail
 testbed_here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,20 +23,38 @@ dir="$PATROL_TESTBED_DIR"
 venv="$PATROL_TESTBED_VENV"
 t0=$EPOCHREALTIME
 
-# NAME CLIENT_PORT PEER_PORT
-etcd_members=("etcd1 12379 12380" "etcd2 12479 12480" "etcd3 12579 12580")
-# NAME SCOPE NAMESPACE PG_PORT REST_PORT
+# Two etcd clusters: main, which the four first Patroni clusters use, and
+# edge, a cluster of its own (own --initial-cluster-token) for the fleet.
+# The env.sh variables of each: its endpoints, its members' REST APIs and
+# PostgreSQL addresses.
+etcd_clusters=(main edge)
+declare -A endpoints_var=([main]=PATROL_TESTBED_ENDPOINTS [edge]=PATROL_TESTBED_EDGE_ENDPOINTS)
+declare -A patroni_var=([main]=PATROL_TESTBED_PATRONI [edge]=PATROL_TESTBED_EDGE_PATRONI)
+declare -A postgres_var=([main]=PATROL_TESTBED_POSTGRES [edge]=PATROL_TESTBED_EDGE_POSTGRES)
+declare -A cluster_token=([main]=patrol-testbed [edge]=patrol-testbed-edge)
+# NAME ETCD_CLUSTER CLIENT_PORT PEER_PORT
+etcd_members=(
+  "etcd1 main 12379 12380"
+  "etcd2 main 12479 12480"
+  "etcd3 main 12579 12580"
+  "etcd-edge edge 12679 12680"
+)
+# NAME SCOPE NAMESPACE PG_PORT REST_PORT ETCD_CLUSTER
+# edge comes before quorum and standby, whose members wait (below) for their
+# cluster's bootstrap and for quorum-1 to lead: edge waits for nothing.
 patroni_members=(
-  "pg-meta-1 pg-meta /pg 15431 18001"
-  "pg-meta-2 pg-meta /pg 15432 18002"
-  "pg-meta-3 pg-meta /pg 15433 18003"
-  "mycluster-1 mycluster /db 15441 18011"
-  "mycluster-2 mycluster /db 15442 18012"
-  "quorum-1 quorum /db 15451 18021"
-  "quorum-2 quorum /db 15452 18022"
-  "quorum-3 quorum /db 15453 18023"
-  "standby-1 standby /db 15461 18031"
-  "standby-2 standby /db 15462 18032"
+  "pg-meta-1 pg-meta /pg 15431 18001 main"
+  "pg-meta-2 pg-meta /pg 15432 18002 main"
+  "pg-meta-3 pg-meta /pg 15433 18003 main"
+  "mycluster-1 mycluster /db 15441 18011 main"
+  "mycluster-2 mycluster /db 15442 18012 main"
+  "edge-1 edge /pg 15471 18041 edge"
+  "edge-2 edge /pg 15472 18042 edge"
+  "quorum-1 quorum /db 15451 18021 main"
+  "quorum-2 quorum /db 15452 18022 main"
+  "quorum-3 quorum /db 15453 18023 main"
+  "standby-1 standby /db 15461 18031 main"
+  "standby-2 standby /db 15462 18032 main"
 )
 # The standby cluster follows quorum-1, quorum's leader from the start (see
 # below) that no test restarts or switches over. A hot standby would serve
@@ -52,14 +73,32 @@ rest_password=$PATROL_TESTBED_RESTPASSWORD
 say() { echo "testbed: $*"; }
 die() { echo "testbed: $*" >&2; exit 1; }
 elapsed() { awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
-etcdctl_tb() { env -u ETCDCTL_ENDPOINTS ETCDCTL_API=3 etcdctl --endpoints="$PATROL_TESTBED_ENDPOINTS" "$@"; }
+endpoints_of() { echo "${!endpoints_var[$1]}"; } # ETCD_CLUSTER
+etcdctl_tb() { # ETCD_CLUSTER ARG...
+  local eps
+  eps=$(endpoints_of "$1")
+  shift
+  env -u ETCDCTL_ENDPOINTS ETCDCTL_API=3 etcdctl --endpoints="$eps" "$@"
+}
 
 [ "$(id -u)" = 0 ] || die "run start.sh as root (it installs packages and runs Patroni as user postgres)"
+# Each member is in its own etcd cluster's variables, and nothing else is.
+declare -A want_endpoints=() want_patroni=() want_postgres=()
+for m in "${etcd_members[@]}"; do
+  read -r _ etcd cport _ <<<"$m"
+  want_endpoints[$etcd]+=",http://127.0.0.1:$cport"
+done
 for m in "${patroni_members[@]}"; do
-  read -r name _ _ pg_port rest_port <<<"$m"
-  [[ " $PATROL_TESTBED_PATRONI " == *" $name=http://127.0.0.1:$rest_port "* &&
-     " $PATROL_TESTBED_POSTGRES " == *" $name=127.0.0.1:$pg_port "* ]] ||
-    die "env.sh and start.sh disagree about $name's ports"
+  read -r name _ _ pg_port rest_port etcd <<<"$m"
+  want_patroni[$etcd]+=" $name=http://127.0.0.1:$rest_port"
+  want_postgres[$etcd]+=" $name=127.0.0.1:$pg_port"
+done
+for etcd in "${etcd_clusters[@]}"; do
+  if [ "${!endpoints_var[$etcd]}" != "${want_endpoints[$etcd]#,}" ] ||
+     [ "${!patroni_var[$etcd]}" != "${want_patroni[$etcd]# }" ] ||
+     [ "${!postgres_var[$etcd]}" != "${want_postgres[$etcd]# }" ]; then
+    die "env.sh and start.sh disagree about etcd cluster $etcd's members or ports (${endpoints_var[$etcd]}, ${patroni_var[$etcd]}, ${postgres_var[$etcd]})"
+  fi
 done
 
 # --- Installs -----------------------------------------------------------------
@@ -125,6 +164,11 @@ To use it (or: source end2end/testbed/env.sh):
   # PostgreSQL:        $PATROL_TESTBED_POSTGRES (user postgres, password $PATROL_TESTBED_PGPASSWORD)
   # patronictl:        $venv/bin/patronictl -c $dir/pg-meta-1/patroni.yml list
   # REST basic auth:   mycluster only, user $rest_user; Patrol: --patroni-rest $PATROL_TESTBED_PATRONI_REST
+  # The edge etcd, a second etcd cluster with Patroni cluster edge (namespace /pg):
+  export PATROL_TESTBED_EDGE_ENDPOINTS=$PATROL_TESTBED_EDGE_ENDPOINTS
+  # its REST APIs:     $PATROL_TESTBED_EDGE_PATRONI
+  # its PostgreSQL:    $PATROL_TESTBED_EDGE_POSTGRES
+  # Patrol's fleet:    --config $PATROL_TESTBED_FLEET
 EOF
 }
 
@@ -138,16 +182,16 @@ elif ((running == 0)); then
     "$testbed_here/stop.sh" >/dev/null
   fi
 else
-  say "partly running; starting again:$(for m in "${etcd_todo[@]}" "${patroni_todo[@]}"; do printf ' %s' "${m%% *}"; done)"
+  say "partly running; starting:$(for m in "${etcd_todo[@]}" "${patroni_todo[@]}"; do printf ' %s' "${m%% *}"; done)"
 fi
 
 # Ports that must be free: all on a fresh start; on a partial one those of the
 # members to start, except PostgreSQL's, which a postmaster that outlived its
 # Patroni may hold (the new Patroni takes that postmaster over).
 ports=()
-for m in "${etcd_todo[@]}"; do read -r _ c p <<<"$m"; ports+=("$c" "$p"); done
+for m in "${etcd_todo[@]}"; do read -r _ _ c p <<<"$m"; ports+=("$c" "$p"); done
 for m in "${patroni_todo[@]}"; do
-  read -r _ _ _ pg rest <<<"$m"
+  read -r _ _ _ pg rest _ <<<"$m"
   ports+=("$rest")
   if ((fresh)); then ports+=("$pg"); fi
 done
@@ -177,11 +221,29 @@ password = "$toml_password"
 EOF
 chmod 644 "$PATROL_TESTBED_PATRONI_REST"
 
+# Patrol's --config file, also written on every run: the edge etcd as a
+# second etcd cluster, whose Patroni clusters live under /pg.
+edge_endpoints=\"${PATROL_TESTBED_EDGE_ENDPOINTS//,/\", \"}\"
+mkdir -p "$(dirname "$PATROL_TESTBED_FLEET")"
+cat >"$PATROL_TESTBED_FLEET" <<EOF
+# Written by end2end/testbed/start.sh: the test bed's second etcd cluster, for Patrol's --config.
+[etcd.edge]
+endpoints = [$edge_endpoints]
+namespace = ["/pg"]
+EOF
+chmod 644 "$PATROL_TESTBED_FLEET"
+
 # --- etcd ---------------------------------------------------------------------
-initial_cluster=$(for m in "${etcd_members[@]}"; do read -r n _ p <<<"$m"; printf '%s=http://127.0.0.1:%s,' "$n" "$p"; done)
-initial_cluster=${initial_cluster%,}
+initial_cluster_of() { # ETCD_CLUSTER
+  local m n e p list=""
+  for m in "${etcd_members[@]}"; do
+    read -r n e _ p <<<"$m"
+    if [ "$e" = "$1" ]; then list+="$n=http://127.0.0.1:$p,"; fi
+  done
+  echo "${list%,}"
+}
 for m in "${etcd_todo[@]}"; do
-  read -r name cport pport <<<"$m"
+  read -r name etcd cport pport <<<"$m"
   mkdir -p "$dir/$name"
   chmod 700 "$dir/$name"
   # env -i: etcd 3.4 refuses to start when an ETCD_* variable shadows a flag.
@@ -193,7 +255,8 @@ for m in "${etcd_todo[@]}"; do
       --name="$name" --data-dir="$dir/$name/data" \
       --listen-client-urls="http://127.0.0.1:$cport" --advertise-client-urls="http://127.0.0.1:$cport" \
       --listen-peer-urls="http://127.0.0.1:$pport" --initial-advertise-peer-urls="http://127.0.0.1:$pport" \
-      --initial-cluster="$initial_cluster" --initial-cluster-state=new --initial-cluster-token=patrol-testbed \
+      --initial-cluster="$(initial_cluster_of "$etcd")" --initial-cluster-state=new \
+      --initial-cluster-token="${cluster_token[$etcd]}" \
       --logger=zap --log-outputs=stderr
   ) </dev/null >>"$dir/$name/etcd.log" 2>&1 &
   echo $! >"$dir/run/etcd-$name.pid"
@@ -207,8 +270,12 @@ tails() { # LOG...
   done
 }
 
+etcd_healthy() { # every etcd cluster
+  local etcd
+  for etcd in "${etcd_clusters[@]}"; do etcdctl_tb "$etcd" endpoint health >/dev/null 2>&1 || return 1; done
+}
 deadline=$((SECONDS + 30))
-until etcdctl_tb endpoint health >/dev/null 2>&1; do
+until etcd_healthy; do
   for m in "${etcd_members[@]}"; do
     read -r name _ <<<"$m"
     if ! alive "$dir/run/etcd-$name.pid" "$(etcd_marker "$name")"; then
@@ -217,7 +284,7 @@ until etcdctl_tb endpoint health >/dev/null 2>&1; do
     fi
   done
   if ((SECONDS > deadline)); then
-    etcdctl_tb endpoint health >&2 || true
+    for etcd in "${etcd_clusters[@]}"; do etcdctl_tb "$etcd" endpoint health >&2 || true; done
     tails "$dir"/etcd*/etcd.log
     die "etcd not healthy after 30 s"
   fi
@@ -226,9 +293,15 @@ done
 say "etcd healthy after $(elapsed) s"
 
 # --- Patroni ------------------------------------------------------------------
-etcd_hosts=$(for m in "${etcd_members[@]}"; do read -r _ c _ <<<"$m"; printf '    - 127.0.0.1:%s\n' "$c"; done)
-write_patroni_config() { # NAME SCOPE NAMESPACE PG_PORT REST_PORT
-  local name=$1 scope=$2 namespace=$3 pg_port=$4 rest_port=$5 md="$dir/$1" mode_line rest_auth="" tags=""
+etcd_hosts_of() { # ETCD_CLUSTER: the etcd3.hosts lines of its Patroni members
+  local m e c
+  for m in "${etcd_members[@]}"; do
+    read -r _ e c _ <<<"$m"
+    if [ "$e" = "$1" ]; then printf '    - 127.0.0.1:%s\n' "$c"; fi
+  done
+}
+write_patroni_config() { # NAME SCOPE NAMESPACE PG_PORT REST_PORT ETCD_CLUSTER
+  local name=$1 scope=$2 namespace=$3 pg_port=$4 rest_port=$5 etcd=$6 md="$dir/$1" mode_line="" rest_auth="" tags=""
   # quorum-3 never joins quorum's voters, so a switchover to it is one
   # Patroni refuses.
   [ "$name" = quorum-3 ] && tags="tags:
@@ -267,7 +340,7 @@ $rest_auth
 etcd3:
   protocol: http
   hosts:
-$etcd_hosts
+$(etcd_hosts_of "$etcd")
 bootstrap:
   dcs:
     ttl: 20
@@ -334,7 +407,7 @@ EOF
 }
 
 for m in "${patroni_todo[@]}"; do
-  read -r name scope namespace pg_port rest_port <<<"$m"
+  read -r name scope namespace pg_port rest_port etcd <<<"$m"
   md="$dir/$name"
   # quorum-2 and quorum-3 (nosync) start once their cluster is initialised,
   # so quorum-1 always wins the bootstrap race: led by quorum-3, quorum would
@@ -342,7 +415,7 @@ for m in "${patroni_todo[@]}"; do
   # cluster follows quorum-1 as a primary.
   if [ "$name" = quorum-2 ] || [ "$name" = quorum-3 ]; then
     bootstrapped=$((SECONDS + 60))
-    until [ -n "$(etcdctl_tb get /db/quorum/initialize --print-value-only 2>/dev/null)" ] ||
+    until [ -n "$(etcdctl_tb main get /db/quorum/initialize --print-value-only 2>/dev/null)" ] ||
       ((SECONDS > bootstrapped)); do
       sleep 0.5
     done
@@ -354,7 +427,7 @@ for m in "${patroni_todo[@]}"; do
     until source_leads || ((SECONDS > leads)); do sleep 0.5; done
   fi
   install -d -o postgres -g postgres -m 700 "$md"
-  write_patroni_config "$name" "$scope" "$namespace" "$pg_port" "$rest_port" >"$md/patroni.yml"
+  write_patroni_config "$name" "$scope" "$namespace" "$pg_port" "$rest_port" "$etcd" >"$md/patroni.yml"
   chown postgres:postgres "$md/patroni.yml"
   chmod 600 "$md/patroni.yml"
   # Runs as postgres (PostgreSQL refuses root); setpriv execs, so $! is Patroni's PID.
@@ -399,11 +472,12 @@ print("%s: leader %s, streaming %s%s%s" % (
 sys.exit(0 if ok else 1)
 EOF
 }
-urls_of() { for m in "${patroni_members[@]}"; do read -r _ s _ _ r <<<"$m"; [ "$s" = "$1" ] && echo "http://127.0.0.1:$r"; done; }
+urls_of() { for m in "${patroni_members[@]}"; do read -r _ s _ _ r _ <<<"$m"; [ "$s" = "$1" ] && echo "http://127.0.0.1:$r"; done; }
 mapfile -t pg_meta_urls < <(urls_of pg-meta)
 mapfile -t mycluster_urls < <(urls_of mycluster)
 mapfile -t quorum_urls < <(urls_of quorum)
 mapfile -t standby_urls < <(urls_of standby)
+mapfile -t edge_urls < <(urls_of edge)
 
 deadline=$((SECONDS + TIMEOUT))
 while :; do
@@ -412,12 +486,15 @@ while :; do
   b=$(cluster_ready mycluster 1 leader "${mycluster_urls[@]}") || ok=0
   c=$(cluster_ready quorum 1 leader "${quorum_urls[@]}") || ok=0
   d=$(cluster_ready standby 0 standby_leader "${standby_urls[@]}") || ok=0
-  if ((ok)) && [ -n "$(etcdctl_tb get /pg/pg-meta/leader --print-value-only)" ] &&
-     [ -n "$(etcdctl_tb get /db/mycluster/leader --print-value-only)" ] &&
-     [ -n "$(etcdctl_tb get /db/mycluster/sync --print-value-only)" ] &&
-     [ -n "$(etcdctl_tb get /db/quorum/leader --print-value-only)" ] &&
-     [ -n "$(etcdctl_tb get /db/standby/leader --print-value-only)" ] &&
-     grep -q '"quorum"' <<<"$(etcdctl_tb get /db/quorum/sync --print-value-only)"; then
+  e=$(cluster_ready edge 0 leader "${edge_urls[@]}") || ok=0
+  # edge's leader key is looked for in the edge etcd, the others' in main.
+  if ((ok)) && [ -n "$(etcdctl_tb main get /pg/pg-meta/leader --print-value-only)" ] &&
+     [ -n "$(etcdctl_tb main get /db/mycluster/leader --print-value-only)" ] &&
+     [ -n "$(etcdctl_tb main get /db/mycluster/sync --print-value-only)" ] &&
+     [ -n "$(etcdctl_tb main get /db/quorum/leader --print-value-only)" ] &&
+     [ -n "$(etcdctl_tb main get /db/standby/leader --print-value-only)" ] &&
+     grep -q '"quorum"' <<<"$(etcdctl_tb main get /db/quorum/sync --print-value-only)" &&
+     [ -n "$(etcdctl_tb edge get /pg/edge/leader --print-value-only)" ]; then
     break
   fi
   dead=()
@@ -430,7 +507,8 @@ while :; do
     echo "$b" >&2
     echo "$c" >&2
     echo "$d" >&2
-    tails "$dir"/pg-meta-*/patroni.log "$dir"/mycluster-*/patroni.log "$dir"/quorum-*/patroni.log "$dir"/standby-*/patroni.log
+    echo "$e" >&2
+    tails "$dir"/pg-meta-*/patroni.log "$dir"/mycluster-*/patroni.log "$dir"/quorum-*/patroni.log "$dir"/standby-*/patroni.log "$dir"/edge-*/patroni.log
     if ((${#dead[@]})); then die "Patroni died: ${dead[*]} (logs: $dir/<member>/patroni.log; stop.sh cleans up)"; fi
     die "clusters not ready after $TIMEOUT s (logs: $dir/<member>/patroni.log; stop.sh cleans up)"
   fi
@@ -440,5 +518,6 @@ echo "$a"
 echo "$b"
 echo "$c"
 echo "$d"
+echo "$e"
 say "test bed ready in $(elapsed) s ($dir)"
 print_env
