@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod components;
 pub mod error;
 pub mod etcd;
+pub mod fleet;
 pub mod keyspace;
 pub mod live;
 pub mod model;

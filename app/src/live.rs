@@ -32,7 +32,7 @@ impl Live {
 }
 
 /// Returns the current overview from the server's mirror.
-#[server(endpoint = "overview")]
+#[server(endpoint = "overview", client = crate::fleet::client::ScopedClient)]
 pub async fn get_overview() -> Result<Overview, AppError> {
     let state = expect_context::<crate::state::AppState>();
     Ok(Overview::clone(&state.overview()))

@@ -51,6 +51,15 @@ pub struct AppState {
     /// `--allow-patroni-key-writes`: the keyspace browser may write
     /// Patroni's own keys too (off: they are write-protected).
     pub allow_patroni_key_writes: bool,
+    /// Every etcd cluster this Patrol serves. The fields above that reach
+    /// etcd or Patroni (overview, clusters, leases, etcd, watches, patroni)
+    /// are those of one of them: the home one, or the one
+    /// [`AppState::scoped`] picked.
+    pub fleet: crate::fleet::scope::Fleet,
+    /// The name of the etcd cluster the fields above are about.
+    pub etcd_name: Arc<str>,
+    /// What the store keeps that etcd cluster's history under.
+    pub store_tag: Option<Arc<str>>,
 }
 
 /// The actions' services, for `State<Services>` handlers.
@@ -65,6 +74,32 @@ impl FromRef<AppState> for Services {
 }
 
 impl AppState {
+    /// The state of etcd cluster `etcd` (the home one for `None`): every
+    /// service that reaches etcd or Patroni is that cluster's, and audit
+    /// records name it. 404 for a name this Patrol does not serve.
+    pub fn scoped(&self, etcd: Option<&str>) -> Result<AppState, crate::error::AppError> {
+        let site = self.fleet.get(etcd)?;
+        Ok(AppState {
+            overview: site.overview.clone(),
+            clusters: site.clusters.clone(),
+            leases: site.leases.clone(),
+            etcd: site.etcd.clone(),
+            watches: site.watches.clone(),
+            patroni: site.patroni.clone(),
+            audit: self.audit.for_etcd(site.audit_name.clone()),
+            etcd_name: site.name.clone(),
+            store_tag: site.store_tag.clone(),
+            ..self.clone()
+        })
+    }
+
+    /// The state in a server function's context, scoped to etcd cluster
+    /// `etcd` (the name the page's URL carries; `None` on the home
+    /// cluster's unprefixed pages).
+    pub fn in_context(etcd: Option<&str>) -> Result<AppState, crate::error::AppError> {
+        leptos::prelude::expect_context::<AppState>().scoped(etcd)
+    }
+
     /// The current overview (cheap: an `Arc` clone).
     pub fn overview(&self) -> Arc<Overview> {
         self.overview.borrow().clone()

@@ -17,6 +17,7 @@ use clap::Parser;
 
 pub mod check;
 mod file;
+pub mod fleet;
 mod load;
 mod patroni;
 mod secret;
@@ -44,6 +45,13 @@ pub struct Config {
     /// Flags, variables and --config keys for the same settings win.
     #[arg(long, env = "PATROL_PATRONI_CONFIG", value_name = "FILE")]
     pub patroni_config: Option<PathBuf>,
+
+    /// A name for the etcd cluster of --endpoints (a-z, 0-9, -), shown in
+    /// the top bar and the overview, written in audit records, and its
+    /// pages' prefix /e/<name>/. Further etcd clusters are [etcd.<name>]
+    /// tables of --config (see README). Default: `default`.
+    #[arg(long, env = "PATROL_ETCD_NAME", value_name = "NAME", value_parser = parse_etcd_name)]
+    pub etcd_name: Option<String>,
 
     /// etcd client URLs, comma-separated (http:// or https://).
     #[arg(long, env = "ETCDCTL_ENDPOINTS", value_delimiter = ',', default_value = "http://127.0.0.1:2379", value_parser = parse_endpoint)]
@@ -192,6 +200,15 @@ pub struct Config {
     /// default and the --patroni-user/--patroni-cacert flags.
     #[arg(skip)]
     pub patroni_config_rest: RestCredentials,
+
+    /// The `[etcd.<name>]` tables of --config: further etcd clusters.
+    #[arg(skip)]
+    pub etcd_tables: Vec<fleet::EtcdTable>,
+
+    /// --endpoints was given (flag, variable, --config key or
+    /// --patroni-config), not left at its default.
+    #[arg(skip)]
+    pub endpoints_given: bool,
 }
 
 /// Admin tokens read from --admin-token-file; `Debug` shows only how many.
@@ -502,6 +519,10 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         return Err("must be longer than zero".into());
     }
     Ok(d)
+}
+
+fn parse_etcd_name(s: &str) -> Result<String, String> {
+    app::fleet::check_name(s).map(|()| s.to_owned())
 }
 
 fn parse_cidr(s: &str) -> Result<Cidr, String> {

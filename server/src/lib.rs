@@ -4,6 +4,7 @@
 pub mod api;
 pub mod config;
 pub mod mirror;
+pub mod scope;
 pub mod security;
 pub mod serve;
 pub mod site;
@@ -29,25 +30,37 @@ use crate::config::Config;
 use crate::site::Site;
 use app::audit::log::{AuditLog, Imported};
 use app::auth::admin::Auth;
-use app::cluster::book::ClusterId;
+use app::cluster::book::{unstored_id, ClusterId};
 use app::cluster::history;
 use app::cluster::lease::LeaseClock;
 use app::cluster::probe::VersionProbe;
 use app::cluster::MemberLag;
 use app::etcd::Gateway;
+use app::fleet::scope::{Fleet, Site as FleetSite};
 use app::keyspace::hub::WatchHub;
 use app::patroni::rest::PatroniRest;
 use app::store::Store;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Builds the whole router for `state`, serving `site`; tests can drive it
 /// without a socket.
 pub fn router(state: AppState, site: Site) -> Router {
     let routes = generate_route_list(App);
+    // Each request's state is its etcd cluster's (see `scope`, which has
+    // refused names this Patrol does not serve).
     let context = {
         let state = state.clone();
         move || {
-            provide_context(state.clone());
+            let requested = use_context::<axum::http::request::Parts>()
+                .map(|parts| app::fleet::request::Requested::of(&parts))
+                .unwrap_or_default();
+            match state.scoped(requested.name()) {
+                Ok(scoped) => provide_context(scoped),
+                Err(e) => {
+                    tracing::error!(error = %e, "a request's etcd cluster passed routing unchecked")
+                }
+            }
             security::provide_nonce();
         }
     };
@@ -74,14 +87,19 @@ pub fn router(state: AppState, site: Site) -> Router {
             }
         }
     };
-    Router::new()
+    let routed = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", api::router())
         .leptos_routes_with_context(&state, routes, context, page)
         .fallback(fallback)
         .layer(compression())
         .layer(middleware::from_fn(security::headers))
-        .with_state(state)
+        .with_state(state.clone());
+    // Before routing, so that `/api/v1/e/<name>/…` is routed as `/api/v1/…`.
+    let scoped = tower::ServiceBuilder::new()
+        .layer(middleware::from_fn_with_state(state, scope::route))
+        .service(routed);
+    Router::new().fallback_service(scoped)
 }
 
 /// Gzip for pages, JSON and assets (a thousand-cluster overview shrinks
@@ -119,24 +137,61 @@ pub async fn build(
     config: &Config,
     addr: SocketAddr,
 ) -> anyhow::Result<(AppState, Site, JoinHandle<()>)> {
-    // Before anything connects: a bad --patroni-rest file or CA fails start-up.
-    let patroni = config
-        .patroni_rest()
-        .and_then(PatroniRest::new)
-        .map_err(anyhow::Error::msg)?;
+    // Before anything connects: a bad --patroni-rest file or CA, or a
+    // name used twice, fails start-up.
+    let configs = config.sites().map_err(anyhow::Error::msg)?;
     let store = open_store(config).await?;
     let audit = AuditLog::new(store.clone());
     if let Some(path) = &config.audit_log {
         import_audit_log(&audit, path).await?;
     }
-    let gateway = Gateway::new(&config.etcd())?;
     let seed = stored_lag(&store).await;
-    let (mirror, published) = mirror::spawn(gateway.clone(), config.namespaces.clone(), seed);
-    history::writer::spawn(
-        store.clone(),
-        published.clusters.clone(),
-        history::writer::holder_name(),
-    );
+    let holder = history::writer::holder_name();
+    let named = configs.len() > 1 || config.etcd_name.is_some();
+    let mut sites = Vec::new();
+    let mut tasks = Vec::new();
+    for c in configs {
+        let fail = |e: String| match c.from_flags {
+            true => anyhow::anyhow!("{e}"),
+            false => anyhow::anyhow!("etcd.{}: {e}", c.name),
+        };
+        let patroni = PatroniRest::new(c.patroni_rest).map_err(fail)?;
+        let gateway = Gateway::new(&c.etcd).map_err(|e| fail(e.to_string()))?;
+        let name: Arc<str> = c.name.into();
+        let store_tag = (!c.from_flags).then(|| name.clone());
+        let seed = seed
+            .iter()
+            .filter_map(|(id, lag)| {
+                Some((unstored_id(store_tag.as_deref(), id.clone())?, lag.clone()))
+            })
+            .collect();
+        let (mirror, published) = mirror::spawn(gateway.clone(), c.namespaces, seed);
+        // Not aborted with the mirror: it sees the mirror end and gives its
+        // lease back, so another instance need not wait it out.
+        history::writer::spawn(
+            store.clone(),
+            published.clusters.clone(),
+            holder.clone(),
+            store_tag.clone(),
+        );
+        let (reader, health) = app::fleet::health::spawn(gateway.clone());
+        tasks.extend([mirror, reader]);
+        sites.push(FleetSite {
+            audit_name: named.then(|| name.clone()),
+            name,
+            home: false,
+            store_tag,
+            overview: published.overview,
+            clusters: published.clusters,
+            health,
+            leases: LeaseClock::new(gateway.clone()),
+            watches: WatchHub::new(gateway.clone()),
+            etcd: gateway,
+            patroni,
+        });
+    }
+    let fleet = Fleet::new(sites);
+    let home = fleet.home().clone();
     let site = Site::new(config.site_root.clone());
     site.report();
     let mut leptos_options = get_configuration(None)?.leptos_options;
@@ -151,20 +206,39 @@ pub async fn build(
     leptos_options.site_addr = addr;
     let state = AppState {
         leptos_options,
-        overview: published.overview,
-        clusters: published.clusters,
-        leases: LeaseClock::new(gateway.clone()),
+        overview: home.overview,
+        clusters: home.clusters,
+        leases: home.leases,
         versions: VersionProbe::new(),
         auth: Auth::new(config.auth(), store.clone()),
-        watches: WatchHub::new(gateway.clone()),
-        etcd: gateway,
+        watches: home.watches,
+        etcd: home.etcd,
         audit,
         store,
-        patroni,
+        patroni: home.patroni,
         snapshot_dir: config.snapshot_dir()?,
         allow_patroni_key_writes: config.allow_patroni_key_writes,
+        fleet,
+        etcd_name: home.name,
+        store_tag: home.store_tag,
     };
-    Ok((state, site, mirror))
+    // The home etcd cluster's, audit name and all.
+    let state = state.scoped(None).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((state, site, supervise(tasks)))
+}
+
+/// One task that owns `tasks`: aborting it aborts them all.
+fn supervise(tasks: Vec<JoinHandle<()>>) -> JoinHandle<()> {
+    struct AbortOnDrop(JoinHandle<()>);
+    impl Drop for AbortOnDrop {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    tokio::spawn(async move {
+        let _owned: Vec<AbortOnDrop> = tasks.into_iter().map(AbortOnDrop).collect();
+        std::future::pending::<()>().await
+    })
 }
 
 /// The store `config` names, migrated; an error that says which store and why.

@@ -90,7 +90,7 @@ mod ssr {
 }
 
 /// What a switchover would do, and what would refuse it.
-#[server(endpoint = "actions/switchover-preflight")]
+#[server(endpoint = "actions/switchover-preflight", client = crate::fleet::client::ScopedClient)]
 pub async fn switchover_preflight(
     namespace: String,
     scope: String,
@@ -100,7 +100,7 @@ pub async fn switchover_preflight(
 }
 
 /// What a failover would do, and what would refuse it.
-#[server(endpoint = "actions/failover-preflight")]
+#[server(endpoint = "actions/failover-preflight", client = crate::fleet::client::ScopedClient)]
 pub async fn failover_preflight(
     namespace: String,
     scope: String,
@@ -109,7 +109,7 @@ pub async fn failover_preflight(
     ssr::preflight(ssr::Kind::Failover, &namespace, &scope, group).await
 }
 
-#[server(endpoint = "actions/switchover")]
+#[server(endpoint = "actions/switchover", client = crate::fleet::client::ScopedClient)]
 pub async fn switchover(
     namespace: String,
     scope: String,
@@ -122,7 +122,7 @@ pub async fn switchover(
     .await
 }
 
-#[server(endpoint = "actions/cancel-switchover")]
+#[server(endpoint = "actions/cancel-switchover", client = crate::fleet::client::ScopedClient)]
 pub async fn cancel_switchover(
     namespace: String,
     scope: String,
@@ -135,7 +135,7 @@ pub async fn cancel_switchover(
     .await
 }
 
-#[server(endpoint = "actions/failover")]
+#[server(endpoint = "actions/failover", client = crate::fleet::client::ScopedClient)]
 pub async fn failover(
     namespace: String,
     scope: String,
@@ -148,7 +148,7 @@ pub async fn failover(
     .await
 }
 
-#[server(endpoint = "actions/pause")]
+#[server(endpoint = "actions/pause", client = crate::fleet::client::ScopedClient)]
 pub async fn pause(
     namespace: String,
     scope: String,
@@ -161,7 +161,7 @@ pub async fn pause(
     .await
 }
 
-#[server(endpoint = "actions/resume")]
+#[server(endpoint = "actions/resume", client = crate::fleet::client::ScopedClient)]
 pub async fn resume(
     namespace: String,
     scope: String,
@@ -174,7 +174,7 @@ pub async fn resume(
     .await
 }
 
-#[server(endpoint = "actions/restart")]
+#[server(endpoint = "actions/restart", client = crate::fleet::client::ScopedClient)]
 pub async fn restart_member(
     namespace: String,
     scope: String,
@@ -188,7 +188,7 @@ pub async fn restart_member(
     .await
 }
 
-#[server(endpoint = "actions/reinitialize")]
+#[server(endpoint = "actions/reinitialize", client = crate::fleet::client::ScopedClient)]
 pub async fn reinitialize_member(
     namespace: String,
     scope: String,
@@ -202,7 +202,7 @@ pub async fn reinitialize_member(
     .await
 }
 
-#[server(endpoint = "actions/reload")]
+#[server(endpoint = "actions/reload", client = crate::fleet::client::ScopedClient)]
 pub async fn reload_member(
     namespace: String,
     scope: String,
@@ -217,7 +217,7 @@ pub async fn reload_member(
 }
 
 /// What a flush would cancel; it changes nothing.
-#[server(endpoint = "actions/flush-preflight")]
+#[server(endpoint = "actions/flush-preflight", client = crate::fleet::client::ScopedClient)]
 pub async fn preflight_flush(
     namespace: String,
     scope: String,
@@ -227,7 +227,7 @@ pub async fn preflight_flush(
     ssr::flush_preflight(&namespace, &scope, group, what).await
 }
 
-#[server(endpoint = "actions/flush")]
+#[server(endpoint = "actions/flush", client = crate::fleet::client::ScopedClient)]
 pub async fn flush(
     namespace: String,
     scope: String,
@@ -241,7 +241,7 @@ pub async fn flush(
 }
 
 /// The dynamic configuration as the editor opens it; changes nothing.
-#[server(endpoint = "actions/config")]
+#[server(endpoint = "actions/config", client = crate::fleet::client::ScopedClient)]
 pub async fn read_config(
     namespace: String,
     scope: String,
@@ -253,7 +253,7 @@ pub async fn read_config(
 
 /// What sending `config` would change; changes nothing, but only an
 /// admin edits, so only an admin asks.
-#[server(endpoint = "actions/config-preview")]
+#[server(endpoint = "actions/config-preview", client = crate::fleet::client::ScopedClient)]
 pub async fn preview_config(
     namespace: String,
     scope: String,
@@ -266,7 +266,7 @@ pub async fn preview_config(
     .await
 }
 
-#[server(endpoint = "actions/edit-config")]
+#[server(endpoint = "actions/edit-config", client = crate::fleet::client::ScopedClient)]
 pub async fn edit_config(
     namespace: String,
     scope: String,
@@ -280,7 +280,7 @@ pub async fn edit_config(
 }
 
 /// Whether the cluster can be demoted to a standby cluster now.
-#[server(endpoint = "actions/demote-preflight")]
+#[server(endpoint = "actions/demote-preflight", client = crate::fleet::client::ScopedClient)]
 pub async fn demote_preflight(
     namespace: String,
     scope: String,
@@ -291,7 +291,7 @@ pub async fn demote_preflight(
 }
 
 /// Whether the standby cluster can be promoted now.
-#[server(endpoint = "actions/promote-preflight")]
+#[server(endpoint = "actions/promote-preflight", client = crate::fleet::client::ScopedClient)]
 pub async fn promote_preflight(
     namespace: String,
     scope: String,
@@ -301,7 +301,7 @@ pub async fn promote_preflight(
     ssr::role_preflight(Change::Promote, &namespace, &scope, group).await
 }
 
-#[server(endpoint = "actions/demote-cluster")]
+#[server(endpoint = "actions/demote-cluster", client = crate::fleet::client::ScopedClient)]
 pub async fn demote_cluster(
     namespace: String,
     scope: String,
@@ -314,7 +314,7 @@ pub async fn demote_cluster(
     .await
 }
 
-#[server(endpoint = "actions/promote-cluster")]
+#[server(endpoint = "actions/promote-cluster", client = crate::fleet::client::ScopedClient)]
 pub async fn promote_cluster(
     namespace: String,
     scope: String,

@@ -98,6 +98,8 @@ pub async fn recorded<T>(
         source: actor.source.clone(),
         action: entry.action.clone(),
         target: entry.target.clone(),
+        // The log handle names the etcd cluster (AuditLog::for_etcd).
+        etcd: None,
         params: entry.params.clone(),
         preflight: entry.preflight.clone(),
         outcome,

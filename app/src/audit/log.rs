@@ -67,6 +67,9 @@ impl AuditError {
 #[derive(Clone, Debug)]
 pub struct AuditLog {
     store: Store,
+    /// The etcd cluster the records appended through this handle are about
+    /// (see [`AuditLog::for_etcd`]).
+    etcd: Option<std::sync::Arc<str>>,
 }
 
 /// What [`AuditLog::import`] did.
@@ -106,7 +109,16 @@ fn encode(record: &AuditRecord) -> Result<String, StoreError> {
 
 impl AuditLog {
     pub fn new(store: Store) -> AuditLog {
-        AuditLog { store }
+        AuditLog { store, etcd: None }
+    }
+
+    /// The same log, naming etcd cluster `etcd` in every record appended
+    /// through the handle returned (unless the entry names one already).
+    pub fn for_etcd(&self, etcd: Option<std::sync::Arc<str>>) -> AuditLog {
+        AuditLog {
+            store: self.store.clone(),
+            etcd,
+        }
     }
 
     /// The store's name, for messages.
@@ -124,7 +136,10 @@ impl AuditLog {
 
     /// Writes `entry` as the next record and commits it. Once begun it
     /// completes even if the caller's future is dropped.
-    pub async fn append(&self, entry: Entry) -> Result<AuditRecord, AuditError> {
+    pub async fn append(&self, mut entry: Entry) -> Result<AuditRecord, AuditError> {
+        if entry.etcd.is_none() {
+            entry.etcd = self.etcd.as_deref().map(str::to_owned);
+        }
         let store = self.store.clone();
         tokio::spawn(async move { append_now(&store, entry).await })
             .await

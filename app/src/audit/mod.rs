@@ -81,6 +81,11 @@ pub struct Entry {
     pub action: String,
     /// What it was done to, e.g. `service/batman`.
     pub target: String,
+    /// The etcd cluster `target` is in, when this Patrol serves several
+    /// or its one etcd cluster was named (absent from older records, whose
+    /// hashes therefore still verify).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etcd: Option<String>,
     pub params: serde_json::Value,
     /// The checks made before acting and what they found.
     pub preflight: Option<serde_json::Value>,

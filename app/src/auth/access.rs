@@ -7,7 +7,7 @@ use super::Access;
 use crate::error::AppError;
 
 /// What the requesting browser may do (same answer as `GET /api/v1/session`).
-#[server(endpoint = "access")]
+#[server(endpoint = "access", client = crate::fleet::client::ScopedClient)]
 pub async fn get_access() -> Result<Access, AppError> {
     let state = expect_context::<crate::state::AppState>();
     let headers: axum::http::HeaderMap = leptos_axum::extract()

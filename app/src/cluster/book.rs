@@ -20,6 +20,27 @@ pub const MAX_GONE: usize = 32;
 /// `(namespace, scope, Citus group)`.
 pub type ClusterId = (String, String, Option<u32>);
 
+/// The id the store keeps `id`'s history under, for the etcd cluster whose
+/// store tag is `tag`: its namespace as it is for the etcd cluster of the
+/// command line's flags (so history from before a fleet goes on), else as
+/// `@<tag>/<namespace>`, so two etcd clusters' `/pg/main` never mix.
+pub fn stored_id(tag: Option<&str>, id: &ClusterId) -> ClusterId {
+    match tag {
+        Some(tag) => (format!("@{tag}{}", id.0), id.1.clone(), id.2),
+        None => id.clone(),
+    }
+}
+
+/// The cluster a stored id stands for within the etcd cluster tagged
+/// `tag`; `None` when it belongs to another etcd cluster.
+pub fn unstored_id(tag: Option<&str>, id: ClusterId) -> Option<ClusterId> {
+    let ns = match tag {
+        Some(tag) => id.0.strip_prefix('@')?.strip_prefix(tag)?.to_owned(),
+        None => id.0.clone(),
+    };
+    ns.starts_with('/').then(|| (ns, id.1, id.2))
+}
+
 /// One cluster and what the server remembers about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClusterEntry {

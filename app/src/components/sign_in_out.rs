@@ -10,7 +10,7 @@ use crate::auth::Access;
 use crate::error::AppError;
 
 /// Ends the browser's session and clears its cookie.
-#[server(endpoint = "sign_out")]
+#[server(endpoint = "sign_out", client = crate::fleet::client::ScopedClient)]
 pub async fn sign_out() -> Result<Access, AppError> {
     use axum::http::{header, HeaderMap, HeaderValue};
 

@@ -12,7 +12,7 @@ use crate::components::time::utc;
 use crate::error::AppError;
 
 /// A page of the audit log (same answer as `GET /api/v1/audit`).
-#[server(endpoint = "audit")]
+#[server(endpoint = "audit", client = crate::fleet::client::ScopedClient)]
 pub async fn get_audit(limit: Option<usize>, before: Option<u64>) -> Result<Page, AppError> {
     let state = expect_context::<crate::state::AppState>();
     crate::audit::log::page(&state.audit, limit, before).await

@@ -34,7 +34,7 @@ use readiness::ReadinessCard;
 /// The etcd cluster as `GET /api/v1/etcd/status` shows it, from the one
 /// reading every open page shares: a new one every few seconds while
 /// someone looks, however many look.
-#[server(endpoint = "etcd_status")]
+#[server(endpoint = "etcd_status", client = crate::fleet::client::ScopedClient)]
 pub async fn get_etcd_status() -> Result<EtcdStatus, AppError> {
     let state = expect_context::<crate::state::AppState>();
     crate::etcd::status::shared_status(&state.etcd).await

@@ -13,7 +13,7 @@ use crate::error::AppError;
 
 /// Signs the admin in and sets the session cookie. The password is checked
 /// against the configured hash and never logged or sent back.
-#[server(endpoint = "sign_in")]
+#[server(endpoint = "sign_in", client = crate::fleet::client::ScopedClient)]
 pub async fn sign_in(user: String, password: String) -> Result<Access, AppError> {
     use axum::http::{header, HeaderValue};
 

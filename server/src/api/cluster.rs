@@ -1,5 +1,6 @@
 //! `GET /api/v1/clusters`, one cluster, and their live streams.
 
+use app::fleet::request::Scoped;
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use app::error::AppError;
 use app::live::OVERVIEW_EVENT;
 use app::model::ClusterSummary;
 use app::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
 use futures::{Stream, StreamExt};
@@ -26,15 +27,13 @@ use tokio_stream::wrappers::WatchStream;
 const LEASE_TICK: Duration = Duration::from_secs(1);
 
 /// Every cluster under the configured namespaces, summarized, worst first.
-pub async fn list(State(state): State<AppState>) -> Json<Vec<ClusterSummary>> {
+pub async fn list(Scoped(state): Scoped) -> Json<Vec<ClusterSummary>> {
     Json(state.overview().clusters.clone())
 }
 
 /// `text/event-stream` of `overview` events: the current overview at once,
 /// then each time what it shows changes. All streams share the one mirror.
-pub async fn events(
-    State(state): State<AppState>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+pub async fn events(Scoped(state): Scoped) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let stream = WatchStream::new(state.overview.clone()).map(|overview| {
         let event = Event::default().event(OVERVIEW_EVENT);
         Ok(event
@@ -52,7 +51,7 @@ pub struct Group {
 
 /// One cluster in full; 404 when the mirror has no such cluster.
 pub async fn show(
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Path((namespace, scope)): Path<(String, String)>,
     Query(Group { group }): Query<Group>,
 ) -> Result<Json<ClusterDetail>, AppError> {
@@ -73,7 +72,7 @@ pub struct LagQuery {
 /// One cluster's stored lag history: `range` is `1h` (5 s points), `24h`
 /// (1 min; the default) or `7d` (10 min), each point its slot's peak.
 pub async fn lag_history(
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Path((namespace, scope)): Path<(String, String)>,
     Query(LagQuery { group, range }): Query<LagQuery>,
 ) -> Result<Json<StoredLag>, AppError> {
@@ -88,7 +87,7 @@ pub async fn lag_history(
     };
     let history = app::cluster::history::stored::of_cluster(
         &state.clusters,
-        &state.store,
+        (&state.store, state.store_tag.as_deref()),
         &namespace,
         &scope,
         group,
@@ -110,7 +109,7 @@ pub struct ChangesQuery {
 /// (Unix ms; default: all the store keeps), at most `limit` (default 200,
 /// at most 1000).
 pub async fn changes(
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Path((namespace, scope)): Path<(String, String)>,
     Query(q): Query<ChangesQuery>,
 ) -> Result<Json<StoredChanges>, AppError> {
@@ -124,7 +123,7 @@ pub async fn changes(
     let since = q.since.unwrap_or(0);
     let found = changes::stored::of_cluster(
         &state.clusters,
-        &state.store,
+        (&state.store, state.store_tag.as_deref()),
         (&namespace, &scope, q.group),
         since,
         limit,
@@ -137,7 +136,7 @@ pub async fn changes(
 /// model at once and whenever it changes or the leader lease is renewed;
 /// `missing` while the cluster has no keys. 404 if it is unknown at the start.
 pub async fn cluster_events(
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Path((namespace, scope)): Path<(String, String)>,
     Query(Group { group }): Query<Group>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {

@@ -1,8 +1,7 @@
 //! `GET /api/v1/health`: is etcd reachable, and which etcd is it.
 
+use app::fleet::request::Scoped;
 use app::model::EtcdConnection;
-use app::state::AppState;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Serialize;
@@ -21,7 +20,7 @@ pub struct Health {
 
 /// Answers 200 even when etcd is down: Patrol itself is healthy and says
 /// what it cannot reach (`/healthz` is the bare liveness probe).
-pub async fn show(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
+pub async fn show(Scoped(state): Scoped) -> (StatusCode, Json<Health>) {
     let overview = state.overview();
     let health = Health {
         status: if overview.etcd.reachable {

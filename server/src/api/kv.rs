@@ -2,6 +2,7 @@
 //! (`key=`, `path=`, `prefix=`) or, for bytes that are not UTF-8, as
 //! `key_base64=` (`path_base64=`, `prefix_base64=`).
 
+use app::fleet::request::Scoped;
 use std::convert::Infallible;
 
 use app::error::AppError;
@@ -10,8 +11,7 @@ use app::keyspace::listing;
 use app::keyspace::model::{sse, EventKind, Found, History, KeyValue, Listing};
 use app::keyspace::path::b64_decode;
 use app::keyspace::service::{self, decode_cursor, DEFAULT_LIMIT};
-use app::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::header;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::IntoResponse;
@@ -53,7 +53,7 @@ pub struct ListQuery {
 
 /// `GET /api/v1/kv/ls`: one level of the keyspace; `path` defaults to `/`.
 pub async fn ls(
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Listing>, AppError> {
     let mut dir = if q.path.is_none() && q.path_base64.is_none() {
@@ -75,7 +75,7 @@ pub async fn ls(
 
 /// `GET /api/v1/kv/get`: one key, its whole value, metadata and TTL.
 pub async fn get(
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Query(q): Query<KeyParam>,
 ) -> Result<Json<KeyValue>, AppError> {
     Ok(Json(
@@ -85,7 +85,7 @@ pub async fn get(
 
 /// `GET /api/v1/kv/raw`: the value alone, as a file download.
 pub async fn raw(
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Query(q): Query<KeyParam>,
 ) -> Result<impl IntoResponse, AppError> {
     let key = q.bytes("key")?;
@@ -122,7 +122,7 @@ pub struct HistoryQuery {
 
 /// `GET /api/v1/kv/history`: earlier versions, newest first.
 pub async fn history(
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Query(q): Query<HistoryQuery>,
 ) -> Result<Json<History>, AppError> {
     let key = q.key.bytes("key")?;
@@ -146,7 +146,7 @@ pub struct SearchQuery {
 
 /// `GET /api/v1/kv/search`: every key starting with `prefix`, paged.
 pub async fn search(
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Query(q): Query<SearchQuery>,
 ) -> Result<Json<Found>, AppError> {
     let prefix = KeyParam {
@@ -175,7 +175,7 @@ pub struct WatchQuery {
 /// `GET /api/v1/kv/watch`: `text/event-stream` of `ready`, `put` and
 /// `delete` events under `prefix`, from one etcd watch shared by all.
 pub async fn watch(
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Query(q): Query<WatchQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     let prefix = KeyParam {

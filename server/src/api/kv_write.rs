@@ -5,9 +5,9 @@
 use app::action::actor::Actor;
 use app::auth::admin::Admin;
 use app::error::AppError;
+use app::fleet::request::Scoped;
 use app::keyspace::write::{DeleteRequest, Preview, PreviewRequest, PutRequest, Written};
-use app::state::AppState;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{post, put as put_route};
 use axum::Json;
 
@@ -28,7 +28,7 @@ pub fn routes() -> Routes {
 /// "revision", "confirm"}`.
 pub async fn put(
     actor: Actor,
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Body(request): Body<PutRequest>,
 ) -> Result<Json<Written>, AppError> {
     Ok(Json(
@@ -39,7 +39,7 @@ pub async fn put(
 /// `DELETE /value` `{"key" | "key_base64", "revision", "confirm"}`.
 pub async fn delete(
     actor: Actor,
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Body(request): Body<DeleteRequest>,
 ) -> Result<Json<Written>, AppError> {
     Ok(Json(
@@ -52,7 +52,7 @@ pub async fn delete(
 /// nothing, so nothing is recorded.
 pub async fn preview(
     _admin: Admin,
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Body(request): Body<PreviewRequest>,
 ) -> Result<Json<Preview>, AppError> {
     Ok(Json(

@@ -5,6 +5,7 @@ mod action;
 mod audit;
 mod cluster;
 mod etcd;
+mod fleet;
 mod health;
 mod kv;
 mod kv_write;
@@ -39,6 +40,8 @@ fn routes() -> Routes {
     Routes::new()
         .at("/health", get(health::show))
         .at("/audit", get(audit::list))
+        .at("/fleet", get(fleet::show))
+        .at("/fleet/events", get(fleet::events))
         .at("/clusters", get(cluster::list))
         .at("/clusters/events", get(cluster::events))
         .at("/clusters/{namespace}/{scope}", get(cluster::show))

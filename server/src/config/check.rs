@@ -56,8 +56,14 @@ fn fail(message: &str) -> ExitCode {
 fn check(loaded: &Loaded) -> Result<(), String> {
     let config = &loaded.config;
     let _ = rustls::crypto::ring::default_provider().install_default();
-    Gateway::new(&config.etcd()).map_err(|e| e.to_string())?;
-    config.patroni_rest().and_then(PatroniRest::new)?;
+    for site in config.sites()? {
+        let named = |e: String| match site.from_flags {
+            true => e,
+            false => format!("etcd.{}: {e}", site.name),
+        };
+        Gateway::new(&site.etcd).map_err(|e| named(e.to_string()))?;
+        PatroniRest::new(site.patroni_rest).map_err(named)?;
+    }
     if let Some(log) = &config.audit_log {
         readable(log, "--audit-log")?;
     }

@@ -55,10 +55,44 @@ pub(super) fn has_key(arg: &Arg) -> bool {
         && arg.get_long().is_some()
 }
 
+/// One `[etcd.<name>]` table: a further etcd cluster and its settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Table {
+    pub name: String,
+    /// 1-based line of the table's header.
+    pub line: usize,
+    pub settings: Vec<Setting>,
+}
+
+/// The file: its top-level keys, and its `[etcd.<name>]` tables in order.
+#[derive(Debug, Default)]
+pub(super) struct File {
+    pub settings: Vec<Setting>,
+    pub tables: Vec<Table>,
+}
+
+/// The keys an `[etcd.<name>]` table may hold: what differs from one etcd
+/// cluster to another.
+pub const TABLE_KEYS: &[&str] = &[
+    "endpoints",
+    "cacert",
+    "cert",
+    "key",
+    "user",
+    "user_file",
+    "dial_timeout",
+    "command_timeout",
+    "namespace",
+    "patroni_rest",
+    "patroni_user",
+    "patroni_user_file",
+    "patroni_cacert",
+];
+
 /// Reads the file at `path` into one [`Setting`] per key. Relative paths
 /// (values of flags whose value is a FILE or DIR) are taken from the
 /// file's directory.
-pub(super) fn read(cmd: &Command, path: &Path) -> Result<Vec<Setting>, String> {
+pub(super) fn read(cmd: &Command, path: &Path) -> Result<File, String> {
     let shown = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
     parse(cmd, &text, path.parent().unwrap_or(Path::new("."))).map_err(|(line, message)| match line
@@ -70,7 +104,7 @@ pub(super) fn read(cmd: &Command, path: &Path) -> Result<Vec<Setting>, String> {
 
 type Failure = (Option<usize>, String);
 
-fn parse(cmd: &Command, text: &str, dir: &Path) -> Result<Vec<Setting>, Failure> {
+fn parse(cmd: &Command, text: &str, dir: &Path) -> Result<File, Failure> {
     let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
     let table = DeTable::parse(text).map_err(|e| {
         let message = e.message().trim().replace('\n', "; ");
@@ -78,27 +112,103 @@ fn parse(cmd: &Command, text: &str, dir: &Path) -> Result<Vec<Setting>, Failure>
     })?;
     let mut entries: Vec<_> = table.get_ref().iter().collect();
     entries.sort_by_key(|(key, _)| key.span().start);
-    let mut settings = Vec::new();
+    let mut file = File::default();
     for (key, value) in entries {
         let line = line_of(key.span().start);
         let name = key.get_ref().as_ref();
-        let fail = |message: String| (Some(line), format!("{name}: {message}"));
-        let Some(arg) = cmd
-            .get_arguments()
-            .filter(|a| has_key(a))
-            .find(|a| key_of(a).as_deref() == Some(name))
-        else {
-            return Err((Some(line), unknown(cmd, name)));
+        if name == "etcd" {
+            if let DeValue::Table(clusters) = value.get_ref() {
+                file.tables = tables(cmd, clusters, dir, &line_of)?;
+                continue;
+            }
+        }
+        file.settings
+            .push(setting(cmd, name, name, line, value.get_ref(), dir, None)?);
+    }
+    Ok(file)
+}
+
+/// The `[etcd.<name>]` tables, in the file's order.
+fn tables(
+    cmd: &Command,
+    clusters: &DeTable<'_>,
+    dir: &Path,
+    line_of: &dyn Fn(usize) -> usize,
+) -> Result<Vec<Table>, Failure> {
+    let mut entries: Vec<_> = clusters.iter().collect();
+    entries.sort_by_key(|(key, _)| key.span().start);
+    let mut tables = Vec::new();
+    for (key, value) in entries {
+        let line = line_of(key.span().start);
+        let name = key.get_ref().as_ref();
+        app::fleet::check_name(name).map_err(|e| (Some(line), format!("etcd.{name}: {e}")))?;
+        let DeValue::Table(keys) = value.get_ref() else {
+            return Err((
+                Some(line),
+                format!("etcd.{name}: expected a table ([etcd.{name}] with endpoints = [...])"),
+            ));
         };
-        let value = convert(arg, value.get_ref(), dir).map_err(fail)?;
-        settings.push(Setting {
-            id: arg.get_id().to_string(),
-            key: name.to_owned(),
+        let mut keys: Vec<_> = keys.iter().collect();
+        keys.sort_by_key(|(key, _)| key.span().start);
+        let mut settings = Vec::new();
+        for (key, value) in keys {
+            let at = line_of(key.span().start);
+            let shown = format!("etcd.{name}.{}", key.get_ref());
+            let only = Some(TABLE_KEYS);
+            settings.push(setting(
+                cmd,
+                key.get_ref(),
+                &shown,
+                at,
+                value.get_ref(),
+                dir,
+                only,
+            )?);
+        }
+        if !settings.iter().any(|s| s.id == "endpoints") {
+            return Err((Some(line), format!("etcd.{name}: no endpoints")));
+        }
+        tables.push(Table {
+            name: name.to_owned(),
             line,
-            value,
+            settings,
         });
     }
-    Ok(settings)
+    Ok(tables)
+}
+
+/// The setting of key `name` (shown as `shown`), when it names a flag
+/// (one of `only`, if given).
+fn setting(
+    cmd: &Command,
+    name: &str,
+    shown: &str,
+    line: usize,
+    value: &DeValue<'_>,
+    dir: &Path,
+    only: Option<&[&str]>,
+) -> Result<Setting, Failure> {
+    let fail = |message: String| (Some(line), format!("{shown}: {message}"));
+    if only.is_some_and(|keys| !keys.contains(&name)) {
+        return Err(fail(format!(
+            "not a key of an etcd cluster's table (those are: {})",
+            TABLE_KEYS.join(", ")
+        )));
+    }
+    let Some(arg) = cmd
+        .get_arguments()
+        .filter(|a| has_key(a))
+        .find(|a| key_of(a).as_deref() == Some(name))
+    else {
+        return Err((Some(line), unknown(cmd, name)));
+    };
+    let value = convert(arg, value, dir).map_err(fail)?;
+    Ok(Setting {
+        id: arg.get_id().to_string(),
+        key: shown.to_owned(),
+        line,
+        value,
+    })
 }
 
 fn unknown(cmd: &Command, name: &str) -> String {
@@ -165,7 +275,9 @@ mod tests {
     use clap::CommandFactory;
 
     fn parse_ok(text: &str) -> Vec<Setting> {
-        parse(&Config::command(), text, Path::new("/etc/patrol")).expect("parses")
+        parse(&Config::command(), text, Path::new("/etc/patrol"))
+            .expect("parses")
+            .settings
     }
 
     fn parse_err(text: &str) -> (Option<usize>, String) {
@@ -191,7 +303,8 @@ mod tests {
                 &format!("# comment\n{key} = {sample}\n"),
                 Path::new("/"),
             )
-            .expect("parses");
+            .expect("parses")
+            .settings;
             assert_eq!(settings.len(), 1, "{key}");
             assert_eq!(settings[0].id, arg.get_id().as_str(), "{key}");
             assert_eq!(settings[0].line, 2, "{key}");
@@ -259,7 +372,19 @@ mod tests {
                 "endpoints: expected strings",
             ),
             ("config = \"/etc/other.toml\"\n", 1, "config cannot be set"),
-            ("[etcd]\nendpoints = \"x\"\n", 1, "unknown key 'etcd'"),
+            ("etcd = \"x\"\n", 1, "unknown key 'etcd'"),
+            (
+                "[etcd.prod]\nlisten = \"x\"\n",
+                2,
+                "etcd.prod.listen: not a key of an etcd",
+            ),
+            ("[etcd.Prod]\nendpoints = \"x\"\n", 1, "etcd.Prod: "),
+            (
+                "[etcd.prod]\nnamespace = \"/pg\"\n",
+                1,
+                "etcd.prod: no endpoints",
+            ),
+            ("[etcd]\nprod = 1\n", 2, "etcd.prod: expected a table"),
             ("listen = \"a\"\nlisten = \"b\"\n", 2, "duplicate key"),
             ("user = \"root:pw\n", 1, ""),
         ] {
@@ -267,6 +392,32 @@ mod tests {
             assert_eq!(got, Some(line), "{text:?}: {message}");
             assert!(message.contains(needle), "{text:?}: {message}");
         }
+    }
+
+    #[test]
+    fn etcd_tables_become_clusters_in_order() {
+        let file = parse(
+            &Config::command(),
+            "namespace = \"/pg\"\n[etcd.staging]\nendpoints = [\"http://s:1\"]\ncacert = \"ca.pem\"\n\n\
+             [etcd.prod-eu]\nendpoints = \"http://p:1\"\nnamespace = [\"/db\"]\n",
+            Path::new("/etc/patrol"),
+        )
+        .expect("parses");
+        assert_eq!(file.settings.len(), 1);
+        let names: Vec<_> = file
+            .tables
+            .iter()
+            .map(|t| (t.name.as_str(), t.line))
+            .collect();
+        assert_eq!(names, [("staging", 2), ("prod-eu", 6)]);
+        let staging = &file.tables[0].settings;
+        assert_eq!(staging[0].key, "etcd.staging.endpoints");
+        assert_eq!(staging[0].line, 3);
+        assert_eq!(
+            staging[1].value,
+            Value::Values(vec!["/etc/patrol/ca.pem".into()])
+        );
+        assert_eq!(file.tables[1].settings[1].id, "namespaces");
     }
 
     #[test]

@@ -18,6 +18,7 @@ use clap::parser::ValueSource;
 use clap::{Arg, ArgMatches, Command, CommandFactory, FromArgMatches};
 
 use super::file::{self, Setting};
+use super::fleet::EtcdTable;
 use super::{command_line_error, patroni, Config};
 
 /// The configuration, and where each setting came from.
@@ -68,10 +69,11 @@ where
     let given = |arg: &Arg| on_command_line(&words, arg) || in_environment(arg);
 
     let path = config_path(&words).map(|p| std::path::absolute(&p).unwrap_or(p));
-    let settings = match &path {
+    let parsed = match &path {
         Some(p) => file::read(&cmd, p).map_err(LoadError::Invalid)?,
-        None => Vec::new(),
+        None => file::File::default(),
     };
+    let settings = parsed.settings;
     let mut argv = vec![args.first().cloned().unwrap_or_else(|| "patrol".into())];
     let mut injected = Vec::new();
     for setting in &settings {
@@ -106,11 +108,70 @@ where
             .map_err(LoadError::Invalid)?,
         None => Vec::new(),
     };
+    config.endpoints_given = config.patroni_config.is_some()
+        || matches.value_source("endpoints") != Some(ValueSource::DefaultValue);
+    for table in &parsed.tables {
+        config.etcd_tables.push(etcd_table(table, path.as_deref())?);
+        origins.extend(table_origins(&cmd, table, path.as_deref()));
+    }
     Ok(Loaded {
         config,
         origins,
         warnings,
     })
+}
+
+/// An `[etcd.<name>]` table as the flags it stands for, parsed and
+/// checked as flags are but without environment variables (those are the
+/// flags' etcd cluster's).
+fn etcd_table(table: &file::Table, path: Option<&Path>) -> Result<EtcdTable, LoadError> {
+    let mut cmd = Config::command().mut_args(|a| a.env(None));
+    cmd.build();
+    let mut argv = vec![OsString::from("patrol")];
+    for setting in &table.settings {
+        if let Some(arg) = find(&cmd, &setting.id) {
+            let long = arg.get_long().unwrap_or_default();
+            argv.extend(setting.args(long).into_iter().map(OsString::from));
+        }
+    }
+    let injected: Vec<&Setting> = table.settings.iter().collect();
+    let matches = cmd
+        .clone()
+        .try_get_matches_from(argv)
+        .map_err(|e| explain(e, &cmd, &injected, path))?;
+    let config = Config::from_arg_matches(&matches)
+        .map_err(|e| LoadError::Invalid(command_line_error(&e)))?;
+    Ok(EtcdTable {
+        name: table.name.clone(),
+        keys: table
+            .settings
+            .iter()
+            .map(|s| s.key.rsplit('.').next().unwrap_or_default().to_owned())
+            .collect(),
+        config: Box::new(config),
+    })
+}
+
+/// What `check-config` shows of a table: each key, secrets hidden.
+fn table_origins(cmd: &Command, table: &file::Table, path: Option<&Path>) -> Vec<Origin> {
+    let file = path.map(|p| p.display().to_string()).unwrap_or_default();
+    table
+        .settings
+        .iter()
+        .map(|s| {
+            let secret = find(cmd, &s.id).is_some_and(Arg::is_hide_env_values_set);
+            let value = match &s.value {
+                _ if secret => "(hidden)".to_owned(),
+                file::Value::Flag(b) => b.to_string(),
+                file::Value::Values(v) => v.join(","),
+            };
+            Origin {
+                key: s.key.clone(),
+                value,
+                source: format!("{file} line {}", s.line),
+            }
+        })
+        .collect()
 }
 
 /// `--config FILE`, `--config=FILE`, or else `PATROL_CONFIG`.

@@ -99,7 +99,7 @@ pub async fn read(
 /// write them); 404 for a cluster the book does not know.
 pub async fn of_cluster(
     clusters: &watch::Receiver<Arc<ClusterBook>>,
-    store: &Store,
+    (store, tag): (&Store, Option<&str>),
     (namespace, scope, group): (&str, &str, Option<u32>),
     since_ms: u64,
     limit: u32,
@@ -109,6 +109,7 @@ pub async fn of_cluster(
         .entry(namespace, scope, group)?
         .cluster
         .id();
+    let id = crate::cluster::book::stored_id(tag, &id);
     read(store, &id, since_ms, limit).await
 }
 

@@ -65,7 +65,7 @@ pub async fn prune(store: &Store, now_ms: u64) -> Result<u64, StoreError> {
 /// (as URLs write them); 404 for a cluster the book does not know.
 pub async fn of_cluster(
     clusters: &watch::Receiver<Arc<ClusterBook>>,
-    store: &Store,
+    (store, tag): (&Store, Option<&str>),
     namespace: &str,
     scope: &str,
     group: Option<u32>,
@@ -76,7 +76,7 @@ pub async fn of_cluster(
         .entry(namespace, scope, group)?
         .cluster
         .id();
-    read(store, &id, range).await
+    read(store, &crate::cluster::book::stored_id(tag, &id), range).await
 }
 
 /// One cluster's history over `range`, for the cluster page.

@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 
 use super::fresh::{fresh_points, Written};
 use super::stored;
-use crate::cluster::book::{ClusterBook, ClusterEntry, ClusterId};
+use crate::cluster::book::{stored_id, ClusterBook, ClusterEntry, ClusterId};
 use crate::cluster::changes::{self, Change};
 use crate::store::{lease, Store};
 
@@ -31,13 +31,24 @@ const PRUNE_EVERY_MS: u64 = 60_000;
 /// Most changes waiting for the store; past it the oldest are dropped.
 const MAX_PENDING: usize = 10_000;
 
-/// Starts the writer for this instance, named `holder` in the store.
+/// Starts the writer for this instance, named `holder` in the store, of
+/// the clusters of the etcd cluster whose store tag is `tag` (see
+/// [`stored_id`]); each etcd cluster's writer holds a lease of its own.
 pub fn spawn(
     store: Store,
     book: watch::Receiver<Arc<ClusterBook>>,
     holder: String,
+    tag: Option<Arc<str>>,
 ) -> JoinHandle<()> {
-    tokio::spawn(run(store, book, holder))
+    tokio::spawn(run(store, book, holder, tag))
+}
+
+/// The lease of the writer for the etcd cluster tagged `tag`.
+pub fn lease_name(tag: Option<&str>) -> String {
+    match tag {
+        Some(tag) => format!("{LEASE}@{tag}"),
+        None => LEASE.to_owned(),
+    }
 }
 
 /// A name for this instance that no other shares: host, process and a
@@ -79,7 +90,14 @@ fn note_changes(
     seen.clone_from(&book.entries);
 }
 
-async fn run(store: Store, mut book: watch::Receiver<Arc<ClusterBook>>, holder: String) {
+async fn run(
+    store: Store,
+    mut book: watch::Receiver<Arc<ClusterBook>>,
+    holder: String,
+    tag: Option<Arc<str>>,
+) {
+    let lease_name = lease_name(tag.as_deref());
+    let tag = tag.as_deref();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut written = Written::new();
@@ -103,13 +121,13 @@ async fn run(store: Store, mut book: watch::Receiver<Arc<ClusterBook>>, holder: 
             // The mirror has stopped: so does this instance's share of the
             // writing, and another instance need not wait out the lease.
             if held {
-                let _ = lease::release(&store, LEASE, &holder).await;
+                let _ = lease::release(&store, &lease_name, &holder).await;
             }
             return;
         }
         let now = crate::clock::now_ms();
         let step = async {
-            let holds = lease::hold(&store, LEASE, &holder, TTL, now).await?;
+            let holds = lease::hold(&store, &lease_name, &holder, TTL, now).await?;
             if holds != held {
                 held = holds;
                 if held {
@@ -126,11 +144,18 @@ async fn run(store: Store, mut book: watch::Receiver<Arc<ClusterBook>>, holder: 
             }
             if !pending.is_empty() {
                 // Kept on failure: the next tick tries them again.
-                changes::stored::write(&store, &pending).await?;
+                let tagged: Vec<_> = pending
+                    .iter()
+                    .map(|(id, c)| (stored_id(tag, id), c.clone()))
+                    .collect();
+                changes::stored::write(&store, &tagged).await?;
                 pending.clear();
             }
             let snapshot = book.borrow().clone();
-            let points = fresh_points(&snapshot, &mut written);
+            let points: Vec<_> = fresh_points(&snapshot, &mut written)
+                .into_iter()
+                .map(|(id, p)| (stored_id(tag, &id), p))
+                .collect();
             if !points.is_empty() {
                 if let Err(e) = stored::write(&store, &points).await {
                     // Forget them, so the next tick writes the latest again.

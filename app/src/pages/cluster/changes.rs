@@ -17,7 +17,7 @@ use crate::patroni::Cluster;
 const SHOWN: u32 = 20;
 
 /// The cluster's latest changes (`GET /api/v1/clusters/<ns>/<scope>/changes`).
-#[server(endpoint = "changes")]
+#[server(endpoint = "changes", client = crate::fleet::client::ScopedClient)]
 pub async fn recent_changes(
     namespace: String,
     scope: String,
@@ -26,7 +26,7 @@ pub async fn recent_changes(
     let state = expect_context::<crate::state::AppState>();
     crate::cluster::changes::stored::of_cluster(
         &state.clusters,
-        &state.store,
+        (&state.store, state.store_tag.as_deref()),
         (&namespace, &scope, group),
         0,
         SHOWN,

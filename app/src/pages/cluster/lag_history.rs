@@ -12,7 +12,7 @@ use crate::error::AppError;
 
 /// One cluster's replicas' lag over `range`, as the store kept it (1 min
 /// points for a day, 10 min points for a week; each point its slot's peak).
-#[server(endpoint = "lag-history")]
+#[server(endpoint = "lag-history", client = crate::fleet::client::ScopedClient)]
 pub async fn stored_lag_history(
     namespace: String,
     scope: String,
@@ -22,7 +22,7 @@ pub async fn stored_lag_history(
     let state = expect_context::<crate::state::AppState>();
     crate::cluster::history::stored::of_cluster(
         &state.clusters,
-        &state.store,
+        (&state.store, state.store_tag.as_deref()),
         &namespace,
         &scope,
         group,

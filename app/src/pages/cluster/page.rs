@@ -20,7 +20,7 @@ use crate::components::stream::WatchBadge;
 use crate::error::AppError;
 
 /// One cluster as the server's mirror holds it.
-#[server(endpoint = "cluster")]
+#[server(endpoint = "cluster", client = crate::fleet::client::ScopedClient)]
 pub async fn get_cluster(
     namespace: String,
     scope: String,

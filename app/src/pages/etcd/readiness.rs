@@ -11,7 +11,7 @@ use crate::etcd::readiness::{HashReading, Readiness};
 
 /// `GET /api/v1/etcd/readiness` for the page: the check every viewer
 /// shares, made afresh at most every [`crate::etcd::readiness::READINESS_EVERY`].
-#[server(endpoint = "etcd_readiness")]
+#[server(endpoint = "etcd_readiness", client = crate::fleet::client::ScopedClient)]
 pub async fn get_etcd_readiness() -> Result<Readiness, AppError> {
     let state = expect_context::<crate::state::AppState>();
     crate::etcd::readiness::readiness(&state.etcd).await

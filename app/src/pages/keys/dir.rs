@@ -15,7 +15,7 @@ use crate::keyspace::path::{b64_decode, b64_encode, display_key, query_escape};
 use crate::live::use_live;
 
 /// One page of the directory `dir_base64` (see `GET /api/v1/kv/ls`).
-#[server(endpoint = "keys/list")]
+#[server(endpoint = "keys/list", client = crate::fleet::client::ScopedClient)]
 pub async fn list_dir(dir_base64: String, after: Option<String>) -> Result<Listing, AppError> {
     let page = ssr::Page::decode(&dir_base64, after)?;
     crate::keyspace::listing::list(&page.state.etcd, &page.key, page.after, ssr::DEFAULT_LIMIT)
@@ -23,7 +23,7 @@ pub async fn list_dir(dir_base64: String, after: Option<String>) -> Result<Listi
 }
 
 /// Keys starting with `prefix_base64` (see `GET /api/v1/kv/search`).
-#[server(endpoint = "keys/search")]
+#[server(endpoint = "keys/search", client = crate::fleet::client::ScopedClient)]
 pub async fn search_keys(prefix_base64: String, after: Option<String>) -> Result<Found, AppError> {
     let page = ssr::Page::decode(&prefix_base64, after)?;
     crate::keyspace::service::search(&page.state.etcd, &page.key, page.after, ssr::DEFAULT_LIMIT)

@@ -23,7 +23,7 @@ use crate::keyspace::value::{render, Rendered};
 const LEASE_REFRESH: Duration = Duration::from_secs(5);
 
 /// One key, its value cut to [`crate::keyspace::model::PAGE_VALUE_MAX`] bytes (`GET /api/v1/kv/get`).
-#[server(endpoint = "keys/get")]
+#[server(endpoint = "keys/get", client = crate::fleet::client::ScopedClient)]
 pub async fn get_key(key_base64: String) -> Result<KeyValue, AppError> {
     let state = expect_context::<crate::state::AppState>();
     let key = b64_decode(&key_base64).map_err(AppError::Invalid)?;
@@ -37,7 +37,7 @@ pub async fn get_key(key_base64: String) -> Result<KeyValue, AppError> {
 }
 
 /// Earlier versions (`GET /api/v1/kv/history`).
-#[server(endpoint = "keys/history")]
+#[server(endpoint = "keys/history", client = crate::fleet::client::ScopedClient)]
 pub async fn key_history(key_base64: String) -> Result<History, AppError> {
     let state = expect_context::<crate::state::AppState>();
     let key = b64_decode(&key_base64).map_err(AppError::Invalid)?;

@@ -42,19 +42,19 @@ mod ssr {
 }
 
 /// What a put or delete would do (`POST /api/v1/kv/preview`).
-#[server(endpoint = "keys/preview")]
+#[server(endpoint = "keys/preview", client = crate::fleet::client::ScopedClient)]
 pub async fn preview_write(request: PreviewRequest) -> Result<Preview, AppError> {
     ssr::preview(request).await
 }
 
 /// `PUT /api/v1/kv/value`.
-#[server(endpoint = "keys/put")]
+#[server(endpoint = "keys/put", client = crate::fleet::client::ScopedClient)]
 pub async fn put_key(request: PutRequest) -> Result<Written, AppError> {
     ssr::act(async |state, actor| crate::keyspace::put::put(state, actor, request).await).await
 }
 
 /// `DELETE /api/v1/kv/value`.
-#[server(endpoint = "keys/delete")]
+#[server(endpoint = "keys/delete", client = crate::fleet::client::ScopedClient)]
 pub async fn delete_key(request: DeleteRequest) -> Result<Written, AppError> {
     ssr::act(async |state, actor| crate::keyspace::delete::delete(state, actor, request).await)
         .await

@@ -11,7 +11,7 @@ use app::action::{demote_cluster, promote_cluster, DemoteClusterRequest, Promote
 use app::action::{failover, pause, switchover, ConfirmRequest, FailoverRequest, Preflight};
 use app::error::AppError;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
@@ -19,24 +19,18 @@ use serde::Deserialize;
 use super::{respond, At, Body};
 
 /// `GET .../switchover/preflight`: open to viewers, it changes nothing.
-pub async fn switchover_preflight(
-    State(svc): State<Services>,
-    at: At,
-) -> Result<Json<Preflight>, AppError> {
+pub async fn switchover_preflight(svc: Services, at: At) -> Result<Json<Preflight>, AppError> {
     Ok(Json(preflight(&svc, Kind::Switchover, &at.target).await?))
 }
 
 /// `GET .../failover/preflight`.
-pub async fn failover_preflight(
-    State(svc): State<Services>,
-    at: At,
-) -> Result<Json<Preflight>, AppError> {
+pub async fn failover_preflight(svc: Services, at: At) -> Result<Json<Preflight>, AppError> {
     Ok(Json(preflight(&svc, Kind::Failover, &at.target).await?))
 }
 
 pub async fn switchover(
     actor: Actor,
-    State(svc): State<Services>,
+    svc: Services,
     at: At,
     Body(req): Body<SwitchoverRequest>,
 ) -> Result<Response, AppError> {
@@ -53,7 +47,7 @@ pub struct CancelQuery {
 /// `DELETE .../switchover`: the confirmation in the body or the query.
 pub async fn cancel_switchover(
     actor: Actor,
-    State(svc): State<Services>,
+    svc: Services,
     at: At,
     Query(q): Query<CancelQuery>,
     body: Bytes,
@@ -80,7 +74,7 @@ pub async fn cancel_switchover(
 
 pub async fn failover(
     actor: Actor,
-    State(svc): State<Services>,
+    svc: Services,
     at: At,
     Body(req): Body<FailoverRequest>,
 ) -> Result<Response, AppError> {
@@ -89,7 +83,7 @@ pub async fn failover(
 
 pub async fn pause(
     actor: Actor,
-    State(svc): State<Services>,
+    svc: Services,
     at: At,
     Body(req): Body<ConfirmRequest>,
 ) -> Result<Response, AppError> {
@@ -98,7 +92,7 @@ pub async fn pause(
 
 pub async fn resume(
     actor: Actor,
-    State(svc): State<Services>,
+    svc: Services,
     at: At,
     Body(req): Body<ConfirmRequest>,
 ) -> Result<Response, AppError> {
@@ -107,20 +101,14 @@ pub async fn resume(
 
 /// `GET .../demote/preflight`: whether the cluster can become a standby
 /// cluster now, and the revision to pin the demote to.
-pub async fn demote_preflight(
-    State(svc): State<Services>,
-    at: At,
-) -> Result<Json<Preflight>, AppError> {
+pub async fn demote_preflight(svc: Services, at: At) -> Result<Json<Preflight>, AppError> {
     Ok(Json(
         cluster_role::preflight(&svc, Change::Demote, &at.target).await?,
     ))
 }
 
 /// `GET .../promote/preflight`.
-pub async fn promote_preflight(
-    State(svc): State<Services>,
-    at: At,
-) -> Result<Json<Preflight>, AppError> {
+pub async fn promote_preflight(svc: Services, at: At) -> Result<Json<Preflight>, AppError> {
     Ok(Json(
         cluster_role::preflight(&svc, Change::Promote, &at.target).await?,
     ))
@@ -128,7 +116,7 @@ pub async fn promote_preflight(
 
 pub async fn demote(
     actor: Actor,
-    State(svc): State<Services>,
+    svc: Services,
     at: At,
     Body(req): Body<DemoteClusterRequest>,
 ) -> Result<Response, AppError> {
@@ -137,7 +125,7 @@ pub async fn demote(
 
 pub async fn promote(
     actor: Actor,
-    State(svc): State<Services>,
+    svc: Services,
     at: At,
     Body(req): Body<PromoteClusterRequest>,
 ) -> Result<Response, AppError> {

@@ -6,7 +6,6 @@ use app::action::edit_config::{edit_config, preview, show};
 use app::action::services::Services;
 use app::action::{ConfigPreview, ConfigView, EditConfigRequest};
 use app::error::AppError;
-use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
@@ -34,17 +33,14 @@ impl Proposal {
 }
 
 /// `GET .../config`: the configuration and the revision to pin an edit to.
-pub async fn show_config(
-    State(svc): State<Services>,
-    at: At,
-) -> Result<Json<ConfigView>, AppError> {
+pub async fn show_config(svc: Services, at: At) -> Result<Json<ConfigView>, AppError> {
     Ok(Json(show(&svc.etcd, &at.target).await?))
 }
 
 /// `POST .../config/preview`: the diff, the checks and the patch.
 pub async fn preview_config(
     _admin: Actor,
-    State(svc): State<Services>,
+    svc: Services,
     at: At,
     Body(p): Body<Proposal>,
 ) -> Result<Json<ConfigPreview>, AppError> {
@@ -54,7 +50,7 @@ pub async fn preview_config(
 /// `PATCH .../config`: the edit, pinned to `revision`.
 pub async fn edit(
     actor: Actor,
-    State(svc): State<Services>,
+    svc: Services,
     at: At,
     Body(p): Body<Proposal>,
 ) -> Result<Response, AppError> {

@@ -6,7 +6,7 @@ use app::action::flush;
 use app::action::services::Services;
 use app::action::{FlushOutcome, FlushPreflight, FlushRequest, FlushWhat};
 use app::error::AppError;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -23,7 +23,7 @@ pub struct WhatQuery {
 
 /// `GET .../flush/preflight`: what a flush would cancel; changes nothing.
 pub async fn preflight(
-    State(svc): State<Services>,
+    svc: Services,
     at: At,
     Query(q): Query<WhatQuery>,
 ) -> Result<Json<FlushPreflight>, AppError> {
@@ -34,7 +34,7 @@ pub async fn preflight(
 /// 502 when none; every item says what happened to it.
 pub async fn flush(
     actor: Actor,
-    State(svc): State<Services>,
+    svc: Services,
     at: At,
     Body(req): Body<FlushRequest>,
 ) -> Result<Response, AppError> {

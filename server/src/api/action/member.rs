@@ -5,14 +5,13 @@ use app::action::services::Services;
 use app::action::{reinitialize, reload, restart};
 use app::action::{ConfirmRequest, ReinitializeRequest, RestartRequest};
 use app::error::AppError;
-use axum::extract::State;
 use axum::response::Response;
 
 use super::{respond, At, Body};
 
 pub async fn restart(
     actor: Actor,
-    State(svc): State<Services>,
+    svc: Services,
     at: At,
     Body(req): Body<RestartRequest>,
 ) -> Result<Response, AppError> {
@@ -21,7 +20,7 @@ pub async fn restart(
 
 pub async fn reinitialize(
     actor: Actor,
-    State(svc): State<Services>,
+    svc: Services,
     at: At,
     Body(req): Body<ReinitializeRequest>,
 ) -> Result<Response, AppError> {
@@ -30,7 +29,7 @@ pub async fn reinitialize(
 
 pub async fn reload(
     actor: Actor,
-    State(svc): State<Services>,
+    svc: Services,
     at: At,
     Body(req): Body<ConfirmRequest>,
 ) -> Result<Response, AppError> {

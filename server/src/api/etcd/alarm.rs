@@ -6,8 +6,7 @@ use app::error::AppError;
 use app::etcd::alarm::DisarmRequest;
 use app::etcd::wire::Audited;
 use app::etcd::{disarm as disarm_one, disarm_all, read_status, EtcdAlarm, EtcdAlarms};
-use app::state::AppState;
-use axum::extract::State;
+use app::fleet::request::Scoped;
 use axum::Json;
 use serde_json::json;
 
@@ -18,7 +17,7 @@ use super::{audited, entry, member};
 /// every active alarm, or one; answers the alarms still active.
 pub async fn disarm(
     actor: Actor,
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Body(req): Body<DisarmRequest>,
 ) -> Result<Json<Audited<EtcdAlarms>>, AppError> {
     confirm(&req.confirm, "etcd")?;

@@ -6,8 +6,8 @@ use app::error::AppError;
 use app::etcd::compact::{CompactPreflight, CompactQuery, CompactRequest, Compacted};
 use app::etcd::wire::Audited;
 use app::etcd::{compact_preflight, read_status};
-use app::state::AppState;
-use axum::extract::{Query, State};
+use app::fleet::request::Scoped;
+use axum::extract::Query;
 use axum::Json;
 use serde_json::json;
 
@@ -16,7 +16,7 @@ use super::{audited, entry};
 
 /// `GET /compact/preflight?revision=|keep=`: open to viewers.
 pub async fn preflight(
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Query(q): Query<CompactQuery>,
 ) -> Result<Json<CompactPreflight>, AppError> {
     Ok(Json(compact_preflight(&state.etcd, q.to()?).await?))
@@ -25,7 +25,7 @@ pub async fn preflight(
 /// `POST /compact` `{ "revision" | "keep", "physical", "confirm": "etcd" }`.
 pub async fn compact(
     actor: Actor,
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Body(req): Body<CompactRequest>,
 ) -> Result<Json<Audited<Compacted>>, AppError> {
     confirm(&req.confirm, "etcd")?;

@@ -6,8 +6,7 @@ use app::error::AppError;
 use app::etcd::defragment::{DefragReport, DefragRequest};
 use app::etcd::wire::Audited;
 use app::etcd::{defragment as defragment_one, defragment_all, read_status};
-use app::state::AppState;
-use axum::extract::State;
+use app::fleet::request::Scoped;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -30,7 +29,7 @@ struct Stopped {
 /// leader last (confirmed by `etcd`). 409 when it stopped early.
 pub async fn defragment(
     actor: Actor,
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Body(req): Body<DefragRequest>,
 ) -> Result<Response, AppError> {
     let status = read_status(&state.etcd).await?;

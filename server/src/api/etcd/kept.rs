@@ -2,12 +2,11 @@
 //! written as it streams by, with a `<file>.json` beside it that says what
 //! it holds (like `etcdctl snapshot status`). `GET /snapshots` lists them.
 
+use app::fleet::request::Scoped;
 use std::path::{Path, PathBuf};
 
 use app::error::AppError;
 use app::etcd::snapshot::{Kept, KeptList};
-use app::state::AppState;
-use axum::extract::State;
 use axum::Json;
 use tokio::fs::{self, File};
 use tokio::io::AsyncWriteExt;
@@ -15,7 +14,7 @@ use tokio::io::AsyncWriteExt;
 /// `GET /snapshots`: `{ "dir", "snapshots": [..] }`, newest first; `dir`
 /// is null without `--snapshot-dir`. Open to viewers: it names files, and
 /// the files themselves are not served.
-pub async fn list(State(state): State<AppState>) -> Result<Json<KeptList>, AppError> {
+pub async fn list(Scoped(state): Scoped) -> Result<Json<KeptList>, AppError> {
     let Some(dir) = state.snapshot_dir.as_deref() else {
         return Ok(Json(KeptList::default()));
     };

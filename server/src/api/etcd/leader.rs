@@ -6,8 +6,7 @@ use app::error::AppError;
 use app::etcd::leader::{LeaderMoved, MoveLeaderRequest};
 use app::etcd::wire::Audited;
 use app::etcd::{move_leader as move_to, read_status};
-use app::state::AppState;
-use axum::extract::State;
+use app::fleet::request::Scoped;
 use axum::Json;
 use serde_json::json;
 
@@ -17,7 +16,7 @@ use super::{audited, entry, member};
 /// `POST /move-leader` `{ "to", "confirm" }`.
 pub async fn move_leader(
     actor: Actor,
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Body(req): Body<MoveLeaderRequest>,
 ) -> Result<Json<Audited<LeaderMoved>>, AppError> {
     let status = read_status(&state.etcd).await?;

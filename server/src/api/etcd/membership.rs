@@ -9,9 +9,9 @@ use app::etcd::membership::{AddLearnerRequest, MemberAdded, PromoteRequest, Remo
 use app::etcd::wire::{Audited, ErrorBody};
 use app::etcd::{add_learner as add, promote as promote_one, read_status, remove_member};
 use app::etcd::{EtcdMember, EtcdMembers, EtcdStatus, Quorum};
-use app::state::AppState;
+use app::fleet::request::Scoped;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -24,7 +24,7 @@ use super::{audited, entry, member};
 /// and answers the settings to start it with, `ETCD_*` lines included.
 pub async fn add_learner(
     actor: Actor,
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Body(req): Body<AddLearnerRequest>,
 ) -> Result<Json<Audited<MemberAdded>>, AppError> {
     confirm(&req.confirm, &req.name)?;
@@ -39,7 +39,7 @@ pub async fn add_learner(
 /// up becomes a voting member; etcd's refusal otherwise, in its words.
 pub async fn promote(
     actor: Actor,
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Path(id): Path<String>,
     Body(req): Body<PromoteRequest>,
 ) -> Result<Json<Audited<EtcdMembers>>, AppError> {
@@ -54,7 +54,7 @@ pub async fn promote(
 /// or the query.
 pub async fn remove(
     actor: Actor,
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     Path(id): Path<String>,
     Query(query): Query<RemoveRequest>,
     body: Bytes,

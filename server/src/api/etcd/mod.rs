@@ -21,8 +21,9 @@ use app::error::AppError;
 use app::etcd::wire::Audited;
 use app::etcd::{checks, read_alarms, read_members, read_status};
 use app::etcd::{EtcdAlarms, EtcdMember, EtcdMembers, EtcdStatus};
+use app::fleet::request::Scoped;
 use app::state::AppState;
-use axum::extract::{FromRef, State};
+use axum::extract::FromRef;
 use axum::routing::{delete, get, post};
 use axum::Json;
 use serde::Serialize;
@@ -52,17 +53,17 @@ pub fn routes() -> Routes {
 /// member's status (a silent member is listed unhealthy with the reason),
 /// revisions, alarms and quorum. 503 only when no member answers. Read
 /// afresh on every call, unlike the page's shared reading.
-async fn show_status(State(state): State<AppState>) -> Result<Json<EtcdStatus>, AppError> {
+async fn show_status(Scoped(state): Scoped) -> Result<Json<EtcdStatus>, AppError> {
     Ok(Json(read_status(&state.etcd).await?))
 }
 
 /// `GET /members`: the membership (`etcdctl member list`).
-async fn list_members(State(state): State<AppState>) -> Result<Json<EtcdMembers>, AppError> {
+async fn list_members(Scoped(state): Scoped) -> Result<Json<EtcdMembers>, AppError> {
     Ok(Json(read_members(&state.etcd).await?.into()))
 }
 
 /// `GET /alarms`: active alarms (`etcdctl alarm list`).
-async fn list_alarms(State(state): State<AppState>) -> Result<Json<EtcdAlarms>, AppError> {
+async fn list_alarms(Scoped(state): Scoped) -> Result<Json<EtcdAlarms>, AppError> {
     Ok(Json(read_alarms(&state.etcd).await?))
 }
 

@@ -2,13 +2,12 @@
 
 use app::error::AppError;
 use app::etcd::readiness::{readiness, Readiness};
-use app::state::AppState;
-use axum::extract::State;
+use app::fleet::request::Scoped;
 use axum::Json;
 
 /// `GET /readiness`: hashkv across members at one revision, versions and
 /// the next upgrade step, the v2 store, learners against the limit. The
 /// check is shared with the `/etcd` page: made afresh at most every 10 s.
-pub async fn show(State(state): State<AppState>) -> Result<Json<Readiness>, AppError> {
+pub async fn show(Scoped(state): Scoped) -> Result<Json<Readiness>, AppError> {
     Ok(Json(readiness(&state.etcd).await?))
 }

@@ -10,9 +10,10 @@ use app::error::AppError;
 use app::etcd::snapshot::{Kept, SnapshotRequest};
 use app::etcd::wire::ErrorBody;
 use app::etcd::{keys_at, read_status, snapshot, Snapshot};
+use app::fleet::request::Scoped;
 use app::state::AppState;
 use axum::body::{Body, Bytes};
-use axum::extract::{Form, FromRef, FromRequest, Request, State};
+use axum::extract::{Form, FromRef, FromRequest, Request};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -75,7 +76,7 @@ struct Streamed {
 /// frame, which does not see the status.
 pub async fn download(
     actor: Result<Actor, AppError>,
-    State(state): State<AppState>,
+    Scoped(state): Scoped,
     req: Result<JsonOrForm, AppError>,
 ) -> Response {
     let started = async { start(actor?, state, req?.0).await };
