@@ -63,6 +63,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/keys") view=KeysPage />
                     <Route path=path!("/etcd") view=crate::pages::etcd::EtcdPage />
                     <Route path=path!("/audit") view=crate::pages::audit::AuditPage />
+                    <Route path=path!("/e/:etcd") view=OverviewPage />
+                    <Route path=path!("/e/:etcd/clusters") view=OverviewPage />
+                    <Route path=path!("/e/:etcd/clusters/:namespace/:scope") view=ClusterPage />
+                    <Route path=path!("/e/:etcd/keys/*rest") view=KeysPage />
+                    <Route path=path!("/e/:etcd/keys/") view=KeysPage />
+                    <Route path=path!("/e/:etcd/keys") view=KeysPage />
+                    <Route path=path!("/e/:etcd/etcd") view=crate::pages::etcd::EtcdPage />
                     <Route path=path!("/sign-in") view=crate::pages::sign_in::SignInPage ssr=leptos_router::SsrMode::Async />
                 </Routes>
             </Shell>

@@ -110,6 +110,7 @@ pub fn ConfirmForm(
     view! {
         <div class="dialog-body" hidden=done>
             {children()}
+            <ConfirmEtcd />
             <form class="dialog-form" on:submit=on_submit>
                 {fields.run()}
                 <TypedConfirm word confirm missing ready button on_close />
@@ -117,5 +118,25 @@ pub fn ConfirmForm(
         </div>
         <div aria-live="polite">{move || result.run()}</div>
         <DoneButton shown=done on_close />
+    }
+}
+
+/// Which etcd cluster a confirmation acts on, when Patrol serves several
+/// or its one was named: production is never taken for staging.
+#[component]
+pub fn ConfirmEtcd() -> impl IntoView {
+    let etcd = crate::fleet::use_etcd();
+    let live = crate::live::use_live();
+    let named = move || {
+        let fleet = live.fleet()?.ok()?;
+        let site = fleet.site(etcd.get().as_deref())?;
+        (fleet.is_fleet() || site.name != "default").then(|| site.name.clone())
+    };
+    view! {
+        <Transition fallback=|| ()>
+            {move || named().map(|name| view! {
+                <p class="confirm-etcd" data-testid="confirm-etcd">"On etcd cluster " <strong>{name}</strong></p>
+            })}
+        </Transition>
     }
 }

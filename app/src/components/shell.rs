@@ -9,6 +9,7 @@ use crate::auth::access::{provide_access, use_access};
 use crate::auth::Access;
 use crate::components::sign_in_out::SignInOut;
 use crate::components::stream::StreamState;
+use crate::fleet::{at, rel_between, use_etcd};
 use crate::live::use_live;
 use crate::model::EtcdConnection;
 
@@ -16,24 +17,29 @@ use crate::model::EtcdConnection;
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     provide_access();
+    let etcd = use_etcd();
+    let here = move || etcd.get();
+    // Within the page's etcd cluster: client-side. To the fleet or the
+    // audit log (no etcd cluster) from a named one: a full page load.
+    let out = move || rel_between(here().as_deref(), None);
     view! {
         <header class="topbar">
-            <A href="/" attr:class="brand">
+            <a href="/" class="brand" rel=out>
                 "Patrol"
-            </A>
+            </a>
             <Transition fallback=|| ()>
                 {move || {
-                    use_live()
-                        .overview()
-                        .and_then(Result::ok)
-                        .map(|o| view! { <EtcdIdentity etcd=o.etcd /> })
+                    let fleet = use_live().fleet().and_then(Result::ok)?;
+                    let site = fleet.site(here().as_deref())?.clone();
+                    let named = fleet.is_fleet() || site.name != "default";
+                    Some(view! { <EtcdIdentity etcd=site.overview.etcd name=named.then_some(site.name) /> })
                 }}
             </Transition>
             <nav class="nav" aria-label="Main">
-                <A href="/clusters">"Clusters"</A>
-                <A href="/keys/">"Keys"</A>
-                <A href="/etcd">"etcd"</A>
-                <A href="/audit">"Audit"</A>
+                <A href=move || at(here().as_deref(), "/clusters")>"Clusters"</A>
+                <A href=move || at(here().as_deref(), "/keys/")>"Keys"</A>
+                <A href=move || at(here().as_deref(), "/etcd")>"etcd"</A>
+                <a href="/audit" rel=out>"Audit"</a>
             </nav>
             <AccessBadge />
             <SignInOut />
@@ -91,13 +97,14 @@ fn AccessBadge() -> impl IntoView {
 
 /// Which etcd this is, so production is never mistaken for staging.
 #[component]
-fn EtcdIdentity(etcd: EtcdConnection) -> impl IntoView {
+fn EtcdIdentity(etcd: EtcdConnection, name: Option<String>) -> impl IntoView {
     let id = etcd.cluster_id.unwrap_or_else(|| "unknown".into());
     let endpoints = etcd.endpoints.join(", ");
     let title = format!("etcd endpoints: {endpoints}");
     view! {
         <span class="etcd-id" data-testid="etcd-identity" title=title>
             <span class="label">"etcd"</span>
+            {name.map(|n| view! { <strong class="etcd-name" data-testid="etcd-name">{n}</strong> })}
             <code data-testid="cluster-id">{id}</code>
             <span class="endpoints">{endpoints}</span>
         </span>
@@ -109,9 +116,10 @@ fn EtcdIdentity(etcd: EtcdConnection) -> impl IntoView {
 #[component]
 fn ConnectionIndicator() -> impl IntoView {
     let live = use_live();
+    let etcd = use_etcd();
     let status = move || {
         let etcd_up = live
-            .overview()
+            .overview(etcd.get().as_deref())
             .and_then(Result::ok)
             .map(|o| o.etcd.reachable);
         match (live.stream.get(), etcd_up) {

@@ -118,3 +118,50 @@ impl FleetOverview {
         self.sites.len() > 1
     }
 }
+
+/// The etcd cluster the current page is about, from the router's location
+/// (`None`: the home cluster's unprefixed pages). Use inside the `<Router>`.
+pub fn use_etcd() -> leptos::prelude::Memo<Option<String>> {
+    use leptos::prelude::Get;
+    let location = leptos_router::hooks::use_location();
+    leptos::prelude::Memo::new(move |_| scope_of_path(&location.pathname.get()).map(str::to_owned))
+}
+
+/// `rel` of a link from a page of etcd cluster `from` to one of `to`:
+/// `external` (a full page load) when they differ, so that the browser's
+/// address always names the etcd cluster server functions are sent for.
+pub fn rel_between(from: Option<&str>, to: Option<&str>) -> Option<&'static str> {
+    (from != to).then_some("external")
+}
+
+/// The etcd cluster of the current page, read once (for links built while
+/// rendering). Use inside the `<Router>`.
+pub fn current_etcd() -> Option<String> {
+    use leptos::prelude::GetUntracked;
+    let path = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    scope_of_path(&path).map(str::to_owned)
+}
+
+/// `path` without its `/e/<name>` prefix.
+pub fn unscoped(path: &str) -> &str {
+    match scope_of_path(path) {
+        Some(name) => &path[3 + name.len()..],
+        None => path,
+    }
+}
+
+/// An API path within the etcd cluster of the browser's address, for
+/// requests the browser sends later (a page changes its etcd cluster only
+/// by a full page load, so the address always names it).
+pub fn api_here(path: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    let page = leptos::prelude::window()
+        .location()
+        .pathname()
+        .unwrap_or_default();
+    #[cfg(not(feature = "hydrate"))]
+    let page = String::new();
+    api_at(scope_of_path(&page), path)
+}

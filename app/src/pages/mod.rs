@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod cluster;
 pub mod etcd;
+pub mod fleet;
 pub mod keys;
 pub mod overview;
 pub mod sign_in;

@@ -1,4 +1,6 @@
-//! `/`: every Patroni cluster under the configured namespaces, live.
+//! `/`: every Patroni cluster under the configured namespaces, live; with
+//! several etcd clusters, the fleet (see [`super::fleet`]), and under
+//! `/e/<name>/clusters` one etcd cluster's.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -6,6 +8,7 @@ use leptos_meta::Title;
 use crate::cluster::page_path;
 use crate::components::loaded::loaded;
 use crate::components::time::utc;
+use crate::fleet::{at, use_etcd, FleetOverview};
 use crate::live::use_live;
 use crate::model::{ClusterSummary, EtcdConnection, Health, Overview};
 use crate::patroni::lag::human_bytes;
@@ -15,15 +18,42 @@ use crate::patroni::MemberBrief;
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let live = use_live();
+    let etcd = use_etcd();
+    let body = move |fleet: FleetOverview| match etcd.get() {
+        None if fleet.is_fleet() => view! { <super::fleet::FleetBody fleet /> }.into_any(),
+        here => match fleet.site(here.as_deref()) {
+            Some(site) => {
+                let overview = site.overview.clone();
+                view! { <OverviewBody overview link=Link::within(here) /> }.into_any()
+            }
+            None => view! { <p class="banner bad">"No such etcd cluster."</p> }.into_any(),
+        },
+    };
     view! {
         <Title text="Clusters · Patrol" />
         <h1>"Clusters"</h1>
-        {loaded(move || live.overview(), |o| view! { <OverviewBody overview=o /> }.into_any())}
+        {loaded(move || live.fleet(), body)}
+    }
+}
+
+/// Where a cluster card links: its etcd cluster's prefix (none for the
+/// home one's unprefixed pages), and `rel` when that is another etcd
+/// cluster than the page's.
+#[derive(Debug, Clone, Default)]
+pub struct Link {
+    pub etcd: Option<String>,
+    pub rel: Option<&'static str>,
+}
+
+impl Link {
+    /// Links within the page's own etcd cluster.
+    pub fn within(etcd: Option<String>) -> Link {
+        Link { etcd, rel: None }
     }
 }
 
 #[component]
-fn OverviewBody(overview: Overview) -> impl IntoView {
+pub fn OverviewBody(overview: Overview, link: Link) -> impl IntoView {
     let Overview {
         etcd,
         namespaces,
@@ -38,14 +68,14 @@ fn OverviewBody(overview: Overview) -> impl IntoView {
         <EtcdBanner etcd />
         {empty}
         <div class="clusters" class:stale=stale>
-            {clusters.into_iter().map(|c| view! { <ClusterCard cluster=c /> }).collect_view()}
+            {clusters.into_iter().map(|c| view! { <ClusterCard cluster=c link=link.clone() /> }).collect_view()}
         </div>
     }
 }
 
 /// Says plainly when etcd is out of reach and how old the shown data is.
 #[component]
-fn EtcdBanner(etcd: EtcdConnection) -> impl IntoView {
+pub fn EtcdBanner(etcd: EtcdConnection) -> impl IntoView {
     (!etcd.reachable).then(|| {
         let reason = etcd.error.unwrap_or_else(|| "no answer yet".into());
         let age = match etcd.last_contact_ms {
@@ -69,7 +99,7 @@ fn EtcdBanner(etcd: EtcdConnection) -> impl IntoView {
 }
 
 #[component]
-fn ClusterCard(cluster: ClusterSummary) -> impl IntoView {
+pub fn ClusterCard(cluster: ClusterSummary, link: Link) -> impl IntoView {
     let ClusterSummary {
         namespace,
         scope,
@@ -93,7 +123,10 @@ fn ClusterCard(cluster: ClusterSummary) -> impl IntoView {
         Some(g) => format!("{scope} (Citus group {g})"),
         None => scope.clone(),
     };
-    let href = page_path(&namespace, &scope, citus_group);
+    let href = at(
+        link.etcd.as_deref(),
+        &page_path(&namespace, &scope, citus_group),
+    );
     let no_leader = leader.is_none();
     let count = members.len();
     let ns_badge = namespace.clone();
@@ -111,7 +144,7 @@ fn ClusterCard(cluster: ClusterSummary) -> impl IntoView {
         >
             <header class="card-head">
                 <h2>
-                    <a href=href data-testid="cluster-link">{title}</a>
+                    <a href=href rel=link.rel data-testid="cluster-link">{title}</a>
                 </h2>
                 <span class="badge ns">{ns_badge}</span>
                 <span class=health_class data-testid="health">{health.as_str()}</span>

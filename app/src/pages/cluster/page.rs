@@ -70,7 +70,10 @@ fn ClusterView(target: Target) -> impl IntoView {
         let (ns, sc) = (namespace.clone(), scope.clone());
         Resource::new(|| (), move |_| get_cluster(ns.clone(), sc.clone(), group))
     };
-    let events = events_path(&namespace, &scope, group);
+    let events = crate::fleet::api_at(
+        crate::fleet::current_etcd().as_deref(),
+        &events_path(&namespace, &scope, group),
+    );
     let ns_badge = format!("/{}", namespace.trim_start_matches('/'));
     let title = match group {
         Some(g) => format!("{scope} (Citus group {g})"),

@@ -56,7 +56,7 @@ impl Call {
         self.pending.set(true);
         self.answer.set(None);
         leptos::task::spawn_local(async move {
-            let url = format!("{API}{path}");
+            let url = crate::fleet::api_here(&format!("{API}{path}"));
             let reply = send::<B, Audited<T>>(method, &url, Some(&body)).await;
             let answer = reply.map(|a| Audited {
                 answer: done(a.answer),

@@ -89,7 +89,10 @@ pub fn CompactDialog(status: Signal<Option<EtcdStatus>>, on_close: Callback<()>)
         let mine = asking.get_value();
         leptos::task::spawn_local(async move {
             let q = query(field, n).query_string();
-            let answer = get(&format!("{API}/compact/preflight?{q}")).await;
+            let answer = get(&crate::fleet::api_here(&format!(
+                "{API}/compact/preflight?{q}"
+            )))
+            .await;
             if asking.get_value() == mine {
                 preflight.set(Some(answer));
             }

@@ -11,9 +11,9 @@ use crate::etcd::EtcdStatus;
 
 /// A form the browser posts itself (the snapshot download): the route and
 /// the frame its answer loads in.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct NativePost {
-    pub action: &'static str,
+    pub action: String,
     pub target: &'static str,
 }
 
@@ -56,6 +56,7 @@ pub fn EtcdDialog(
             None => call.pending.set(true),
         }
     };
+    let native = native.map(|n| (n.action, n.target));
     let pending_text = if native.is_some() {
         "Your browser is saving the snapshot as etcd streams it (see its downloads). \
          The audit log records its size and SHA-256 once it ends."
@@ -73,10 +74,11 @@ pub fn EtcdDialog(
     view! {
         <Modal title slug=action.slug() class="etcd-dialog" on_close>
             <p class="summary">{action.summary()}</p>
+            <crate::components::dialog::ConfirmEtcd />
             <div class="dialog-body" hidden=accepted>
                 <form class="dialog-form" on:submit=on_submit
-                    method=native.map(|_| "post") action=native.map(|n| n.action)
-                    target=native.map(|n| n.target)>
+                    method=native.as_ref().map(|_| "post") action=native.as_ref().map(|n| n.0.clone())
+                    target=native.as_ref().map(|n| n.1)>
                     {children()}
                     <TypedConfirm word confirm missing ready button=action.button() on_close />
                 </form>

@@ -17,7 +17,7 @@ pub fn KeptSnapshots(reload: Signal<u32>) -> impl IntoView {
     Effect::new(move |_| {
         reload.track();
         leptos::task::spawn_local(async move {
-            let reply = get::<KeptList>(&format!("{API}/snapshots")).await;
+            let reply = get::<KeptList>(&crate::fleet::api_here(&format!("{API}/snapshots"))).await;
             list.set(reply.answer.filter(|_| reply.status == 200));
         });
     });

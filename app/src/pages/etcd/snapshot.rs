@@ -18,7 +18,10 @@ const FRAME: &str = "etcd-snapshot-frame";
 pub fn SnapshotDialog(status: Signal<Option<EtcdStatus>>, on_close: Callback<()>) -> impl IntoView {
     let call = Call::default();
     let native = NativePost {
-        action: "/api/v1/etcd/snapshot",
+        action: crate::fleet::api_at(
+            crate::fleet::current_etcd().as_deref(),
+            "/api/v1/etcd/snapshot",
+        ),
         target: FRAME,
     };
     let file = move || {

@@ -123,9 +123,10 @@ enum Shown {
 #[component]
 fn NamespaceLinks() -> impl IntoView {
     let live = use_live();
+    let etcd = crate::fleet::use_etcd();
     view! {
         <Transition fallback=|| ()>
-            {move || live.overview().and_then(Result::ok).map(|o| view! {
+            {move || live.overview(etcd.get().as_deref()).and_then(Result::ok).map(|o| view! {
                 <p class="ns-links" data-testid="namespaces">
                     <span class="muted">"Patroni namespaces: "</span>
                     {o.namespaces.into_iter().map(|ns| {

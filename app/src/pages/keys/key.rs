@@ -106,9 +106,12 @@ pub fn KeyView(key: Vec<u8>) -> impl IntoView {
 #[component]
 fn ValueView(value: KeyValue) -> impl IntoView {
     let bytes = b64_decode(&value.value_base64).unwrap_or_default();
-    let download = format!(
-        "/api/v1/kv/raw?key_base64={}",
-        crate::keyspace::path::query_escape(&value.key_base64)
+    let download = crate::fleet::api_at(
+        crate::fleet::current_etcd().as_deref(),
+        &format!(
+            "/api/v1/kv/raw?key_base64={}",
+            crate::keyspace::path::query_escape(&value.key_base64)
+        ),
     );
     let cut = value.truncated.then(|| view! {
         <p class="banner warn" data-testid="truncated">

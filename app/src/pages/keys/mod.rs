@@ -15,8 +15,11 @@ use leptos_router::hooks::use_location;
 use crate::keyspace::path::{crumbs, decode_url_path, display_key, encode_url_path, is_dir};
 
 /// Link to the page of a key or directory.
+/// Link to the page of a key or directory, in the current page's etcd
+/// cluster.
 pub fn href(key: &[u8]) -> String {
-    format!("/keys{}", encode_url_path(key))
+    let path = format!("/keys{}", encode_url_path(key));
+    crate::fleet::at(crate::fleet::current_etcd().as_deref(), &path)
 }
 
 /// The browser page: breadcrumbs, then a directory or a key.
@@ -25,7 +28,9 @@ pub fn KeysPage() -> impl IntoView {
     let location = use_location();
     let target = Memo::new(move |_| {
         let path = location.pathname.get();
-        let rest = path.strip_prefix("/keys").unwrap_or_default();
+        let rest = crate::fleet::unscoped(&path)
+            .strip_prefix("/keys")
+            .unwrap_or_default();
         let mut bytes = decode_url_path(rest);
         if bytes.is_empty() {
             bytes.push(b'/');

@@ -18,9 +18,12 @@ const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(150);
 pub fn follow(prefix: Vec<u8>) -> (ReadSignal<u64>, RwSignal<StreamState>) {
     let (tick, set_tick) = signal(0u64);
     let state = RwSignal::new(StreamState::Static);
-    let url = format!(
-        "/api/v1/kv/watch?prefix_base64={}",
-        crate::keyspace::path::query_escape(&b64_encode(&prefix))
+    let url = crate::fleet::api_at(
+        crate::fleet::current_etcd().as_deref(),
+        &format!(
+            "/api/v1/kv/watch?prefix_base64={}",
+            crate::keyspace::path::query_escape(&b64_encode(&prefix))
+        ),
     );
     let reload = debounced(set_tick);
     let listeners: Vec<Listener> = [sse::READY, sse::PUT, sse::DELETE]
