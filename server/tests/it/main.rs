@@ -25,6 +25,7 @@ mod etcd_actions;
 mod etcd_maintenance;
 mod etcd_readiness;
 mod etcd_status_shared;
+mod fleet;
 mod flush;
 mod guard;
 mod hostile;
