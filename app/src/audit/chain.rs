@@ -147,6 +147,7 @@ pub(crate) mod tests {
             source: "10.0.0.7".into(),
             action: "switchover".into(),
             target: target.into(),
+            etcd: None,
             params: json!({"leader": "pg1", "candidate": "pg2"}),
             preflight: Some(json!({"ok": true, "checks": ["leader", "lag"]})),
             outcome: (phase == Phase::After).then(|| Outcome {

@@ -38,7 +38,7 @@ pub fn unstored_id(tag: Option<&str>, id: ClusterId) -> Option<ClusterId> {
         Some(tag) => id.0.strip_prefix('@')?.strip_prefix(tag)?.to_owned(),
         None => id.0.clone(),
     };
-    ns.starts_with('/').then(|| (ns, id.1, id.2))
+    ns.starts_with('/').then_some((ns, id.1, id.2))
 }
 
 /// One cluster and what the server remembers about it.

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use super::overview::{ClusterCard, Link};
+use super::cluster_card::{ClusterCard, Link};
 use crate::components::time::utc;
 use crate::fleet::{rel_between, FleetOverview, SiteOverview};
 use crate::model::{ClusterSummary, Health};

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod cluster;
+pub mod cluster_card;
 pub mod etcd;
 pub mod fleet;
 pub mod keys;

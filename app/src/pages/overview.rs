@@ -5,14 +5,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::cluster::page_path;
+use super::cluster_card::{ClusterCard, Link};
 use crate::components::loaded::loaded;
 use crate::components::time::utc;
-use crate::fleet::{at, use_etcd, FleetOverview};
+use crate::fleet::{use_etcd, FleetOverview};
 use crate::live::use_live;
-use crate::model::{ClusterSummary, EtcdConnection, Health, Overview};
-use crate::patroni::lag::human_bytes;
-use crate::patroni::MemberBrief;
+use crate::model::{EtcdConnection, Overview};
 
 /// The cluster overview.
 #[component]
@@ -33,22 +31,6 @@ pub fn OverviewPage() -> impl IntoView {
         <Title text="Clusters · Patrol" />
         <h1>"Clusters"</h1>
         {loaded(move || live.fleet(), body)}
-    }
-}
-
-/// Where a cluster card links: its etcd cluster's prefix (none for the
-/// home one's unprefixed pages), and `rel` when that is another etcd
-/// cluster than the page's.
-#[derive(Debug, Clone, Default)]
-pub struct Link {
-    pub etcd: Option<String>,
-    pub rel: Option<&'static str>,
-}
-
-impl Link {
-    /// Links within the page's own etcd cluster.
-    pub fn within(etcd: Option<String>) -> Link {
-        Link { etcd, rel: None }
     }
 }
 
@@ -96,102 +78,4 @@ pub fn EtcdBanner(etcd: EtcdConnection) -> impl IntoView {
             </div>
         }
     })
-}
-
-#[component]
-pub fn ClusterCard(cluster: ClusterSummary, link: Link) -> impl IntoView {
-    let ClusterSummary {
-        namespace,
-        scope,
-        citus_group,
-        leader,
-        paused,
-        standby_cluster,
-        standby_source,
-        members,
-        running,
-        streaming,
-        replicas,
-        max_lag_bytes,
-        lagging,
-        health,
-        problems,
-        scheduled_switchover,
-        ..
-    } = cluster;
-    let title = match citus_group {
-        Some(g) => format!("{scope} (Citus group {g})"),
-        None => scope.clone(),
-    };
-    let href = at(
-        link.etcd.as_deref(),
-        &page_path(&namespace, &scope, citus_group),
-    );
-    let no_leader = leader.is_none();
-    let count = members.len();
-    let ns_badge = namespace.clone();
-    let health_class = format!("badge health health-{}", health.as_str().replace(' ', "-"));
-    let lag = max_lag_bytes.map_or_else(|| "–".into(), human_bytes);
-    view! {
-        <section
-            class="card cluster"
-            class:broken=no_leader
-            class:degraded=health == Health::Degraded
-            data-testid="cluster"
-            data-namespace=namespace
-            data-scope=scope
-            data-health=health.as_str()
-        >
-            <header class="card-head">
-                <h2>
-                    <a href=href rel=link.rel data-testid="cluster-link">{title}</a>
-                </h2>
-                <span class="badge ns">{ns_badge}</span>
-                <span class=health_class data-testid="health">{health.as_str()}</span>
-                {paused.then(|| view! { <span class="badge warn" data-testid="paused">"paused"</span> })}
-                {standby_cluster.then(|| view! { <span class="badge" data-testid="standby-badge">"standby cluster"</span> })}
-                {scheduled_switchover.then(|| view! { <span class="badge warn">"switchover pending"</span> })}
-            </header>
-            <dl class="facts">
-                <dt>"Leader"</dt>
-                <dd data-testid="leader" class:bad=no_leader>{leader.unwrap_or_else(|| "none".into())}</dd>
-                {standby_source.map(|s| view! {
-                    <dt>"Follows"</dt>
-                    <dd data-testid="standby-source">{s}</dd>
-                })}
-                <dt>"Members"</dt>
-                <dd data-testid="member-count">{format!("{count} ({running} running)")}</dd>
-                <dt>"Streaming"</dt>
-                <dd data-testid="streaming" class:bad=streaming < replicas>{format!("{streaming} of {replicas} replicas")}</dd>
-                <dt>"Max lag"</dt>
-                <dd data-testid="max-lag" class:bad=lagging != 0>{lag}</dd>
-            </dl>
-            <ul class="member-chips">
-                {members.into_iter().map(|m| view! { <MemberChip member=m /> }).collect_view()}
-            </ul>
-            {(!problems.is_empty()).then(|| view! {
-                <p class="problems" data-testid="problems">{problems.join(" · ")}</p>
-            })}
-        </section>
-    }
-}
-
-#[component]
-fn MemberChip(member: MemberBrief) -> impl IntoView {
-    let role = member.role.as_str().to_owned();
-    let shown = member.shown_state().to_owned();
-    let title = match (&member.host, member.port) {
-        (Some(h), Some(p)) => format!("{} · {h}:{p} · {shown}", member.name),
-        _ => format!("{} · {shown}", member.name),
-    };
-    let down = !matches!(member.state.as_str(), "running" | "streaming");
-    let lagging = member.lag_ok == Some(false);
-    let attr = member.name.clone();
-    view! {
-        <li class="chip" class:down=down class:lagging=lagging data-testid="member" data-member=attr
-            data-state=shown title=title>
-            <span class="chip-name">{member.name}</span>
-            <span class=format!("role role-{role}")>{role.replace('_', " ")}</span>
-        </li>
-    }
 }
