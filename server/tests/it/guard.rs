@@ -22,7 +22,7 @@ const ANONYMOUS_OK: &[(&str, &str)] = &[("POST", "/api/v1/session"), ("DELETE", 
 const READ_ONLY_SERVER_FNS: &[&str] = &[
     "access",
     "audit",
-    "overview",
+    "fleet",
     "cluster",
     "keys/list",
     "keys/get",
