@@ -31,9 +31,8 @@ use common::bench::{ms, quantile};
 use common::proc::rss_mib;
 use common::sse::{next_timed, timed};
 use common::{testbed, testbed_endpoints, try_etcdctl, Patrol};
-use etcd_client::{Client, PutOptions, Txn, TxnOp};
-use futures::{StreamExt, TryStreamExt};
-use serde_json::{json, Value};
+use etcd_client::{Client, PutOptions};
+use serde_json::Value;
 /// Patrol watches this beside the test bed's namespaces; the bench owns it.
 const SCRATCH: &str = "/patrol-bench";
 const SEQUENTIAL: usize = 2_000;
@@ -46,9 +45,6 @@ const SSE_BUDGET: Duration = Duration::from_secs(45);
 const CLUSTERS: usize = 1_000;
 const RENDERS: usize = 20;
 const WARMUP: usize = 2;
-/// etcd's default `--max-txn-ops`: 16 whole clusters of 8 keys per txn.
-const TXN_OPS: usize = 128;
-const IN_FLIGHT: usize = 4;
 /// Long enough for a run, short enough to clean up after a `kill -9`.
 const LEASE_TTL_S: i64 = 900;
 
@@ -189,66 +185,14 @@ fn wrk_duration(text: &str) -> Duration {
     Duration::from_secs_f64(seconds)
 }
 
-/// The keys of a 3-member Patroni 4.1.5 cluster `scope` shaped like the
-/// test bed's, member `{scope}-1` leading at `lsn`. Every 50th cluster has
-/// a replica 64 MiB behind, every 97th a replica still starting.
+/// A synthetic cluster's keys under the scratch namespace.
 fn cluster_keys(scope: &str, i: usize, lsn: u64) -> Vec<(String, String)> {
-    let config = json!({"ttl": 30, "loop_wait": 10, "retry_timeout": 10,
-        "maximum_lag_on_failover": 1048576, "synchronous_mode": false, "failsafe_mode": false,
-        "postgresql": {"use_pg_rewind": true, "use_slots": true, "parameters": {
-            "max_connections": 200, "wal_level": "replica", "hot_standby": "on",
-            "wal_log_hints": "on", "max_wal_senders": 10, "max_replication_slots": 10,
-            "wal_keep_size": "1GB"}}});
-    let slot = |m| format!("{}_{m}", scope.replace('-', "_"));
-    let slots: Vec<String> = (1..=3).map(slot).collect();
-    let optimes: serde_json::Map<_, _> = slots.iter().map(|s| (s.clone(), json!(lsn))).collect();
-    let status = json!({"optime": lsn, "slots": optimes, "retain_slots": slots});
-    let history = format!(
-        r#"[[1,25165984,"no recovery target specified","2026-01-12T08:00:00+00:00","{scope}-1"]]"#
-    );
-    let mut keys = vec![
-        ("config".to_owned(), config.to_string()),
-        (
-            "initialize".to_owned(),
-            format!("{}", 7_310_963_214_869_708_827 + i as u64),
-        ),
-        ("leader".to_owned(), format!("{scope}-1")),
-        ("status".to_owned(), status.to_string()),
-        ("history".to_owned(), history),
-    ];
-    for m in 1..=3 {
-        let ip = format!("10.{}.{}.{m}", i >> 8 & 255, i & 255);
-        let mut member = json!({"conn_url": format!("postgres://{ip}:5432/postgres"),
-            "api_url": format!("http://{ip}:8008/patroni"), "state": "running",
-            "role": "replica", "version": "4.1.5", "timeline": 2});
-        let at = lsn - u64::from(m == 3 && i % 50 == 7) * (64 << 20);
-        let fields = match m {
-            1 => json!({"role": "primary", "xlog_location": lsn}),
-            3 if i % 97 == 3 => json!({"state": "starting"}),
-            _ => json!({"xlog_location": at, "replay_lsn": at, "receive_lsn": at,
-                "replication_state": "streaming"}),
-        };
-        for (k, v) in fields.as_object().into_iter().flatten() {
-            member[k] = v.clone();
-        }
-        keys.push((format!("members/{scope}-{m}"), member.to_string()));
-    }
-    let at = |(item, value): (String, String)| (format!("{SCRATCH}/{scope}/{item}"), value);
-    keys.into_iter().map(at).collect()
+    common::bench::cluster_keys(SCRATCH, scope, i, lsn)
 }
 
-/// Writes `keys` on `lease`, whole transactions of [`TXN_OPS`] puts.
+/// Writes `keys` on `lease`, in transactions.
 async fn write(etcd: &Client, keys: Vec<(String, String)>, lease: i64) {
-    let put =
-        |(k, v): (String, String)| TxnOp::put(k, v, Some(PutOptions::new().with_lease(lease)));
-    let ops: Vec<TxnOp> = keys.into_iter().map(put).collect();
-    let batches = ops.chunks(TXN_OPS).map(|chunk| {
-        let (mut etcd, txn) = (etcd.clone(), Txn::new().and_then(chunk.to_vec()));
-        async move { etcd.txn(txn).await }
-    });
-    let stream = futures::stream::iter(batches).buffer_unordered(IN_FLIGHT);
-    let done = stream.try_for_each(|_| async { Ok(()) }).await;
-    done.expect("write the synthetic clusters");
+    common::bench::write(etcd, keys, Some(lease)).await;
 }
 
 /// Puts the member key of `sse-1`, the scratch cluster's leader, at `lsn`;
