@@ -140,6 +140,21 @@ pub async fn build(
     // Before anything connects: a bad --patroni-rest file or CA, or a
     // name used twice, fails start-up.
     let configs = config.sites().map_err(anyhow::Error::msg)?;
+    // Every etcd cluster's TLS files and Patroni REST settings are read
+    // before the store opens, so a bad one leaves nothing behind.
+    let mut clients = Vec::new();
+    for c in configs {
+        let part = format!("etcd.{}", c.name);
+        let patroni = PatroniRest::new(c.patroni_rest.clone()).map_err(|e| match c.from_flags {
+            true => anyhow::anyhow!("{e}"),
+            false => anyhow::anyhow!("{part}: {e}"),
+        })?;
+        let gateway = Gateway::new(&c.etcd).map_err(|e| match c.from_flags {
+            true => e,
+            false => e.within(&part),
+        })?;
+        clients.push((c, patroni, gateway));
+    }
     let store = open_store(config).await?;
     let audit = AuditLog::new(store.clone());
     if let Some(path) = &config.audit_log {
@@ -147,16 +162,10 @@ pub async fn build(
     }
     let seed = stored_lag(&store).await;
     let holder = history::writer::holder_name();
-    let named = configs.len() > 1 || config.etcd_name.is_some();
+    let named = clients.len() > 1 || config.etcd_name.is_some();
     let mut sites = Vec::new();
     let mut tasks = Vec::new();
-    for c in configs {
-        let fail = |e: String| match c.from_flags {
-            true => anyhow::anyhow!("{e}"),
-            false => anyhow::anyhow!("etcd.{}: {e}", c.name),
-        };
-        let patroni = PatroniRest::new(c.patroni_rest).map_err(fail)?;
-        let gateway = Gateway::new(&c.etcd).map_err(|e| fail(e.to_string()))?;
+    for (c, patroni, gateway) in clients {
         let name: Arc<str> = c.name.into();
         let store_tag = (!c.from_flags).then(|| name.clone());
         let seed = seed

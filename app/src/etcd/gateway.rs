@@ -85,6 +85,14 @@ pub(super) struct Inner {
 #[error("{0}")]
 pub struct SetupError(String);
 
+impl SetupError {
+    /// The same refusal, said of one named part of the configuration
+    /// (`etcd.<name>`), so a fleet's error points at its table.
+    pub fn within(self, part: &str) -> SetupError {
+        SetupError(format!("{part}: {}", self.0))
+    }
+}
+
 impl Gateway {
     /// Prepares the connection options; reads certificate files now so a bad
     /// path or mixed http/https endpoints fail at start-up, not on first use.

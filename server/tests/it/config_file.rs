@@ -118,7 +118,7 @@ fn errors_name_the_file_the_key_and_its_line_and_exit_2() {
         ),
         (
             "[etcd]\nendpoints = \"http://a:1\"\n",
-            "line 1: unknown key 'etcd'",
+            "line 2: etcd.endpoints: expected a table ([etcd.endpoints] with endpoints = [...])",
         ),
         ("listen = \n", "line 1: "),
     ] {
