@@ -96,3 +96,7 @@ impl Config {
         Ok(sites)
     }
 }
+
+#[cfg(test)]
+#[path = "fleet_tests.rs"]
+mod tests;
