@@ -23,7 +23,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=end2end/fresh-root.sh
 source "$repo/end2end/fresh-root.sh"
 tests=$(fresh_root_flag --tests "$@")
-ports="8000 12379 12479 12579 15431 15441 18001 18011"
+ports="8000 12379 12479 12579 12679 15431 15441 15471 18001 18011 18041"
 for p in $ports; do
   if ss -Hltn "sport = :$p" | grep -q .; then
     die "port $p is in use on 127.0.0.1: stop the test bed (end2end/testbed/stop.sh) and Patrol first"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The demo: installs prerequisites, starts the test bed (a 3-member etcd and
-# two Patroni clusters on 127.0.0.1), builds Patrol and serves it on
-# http://127.0.0.1:8000. Extra arguments go to patrol (e.g. --listen 0.0.0.0:8000).
+# The demo: installs prerequisites, starts the test bed (a 3-member etcd
+# with its Patroni clusters, and a second etcd cluster "edge" with one more,
+# all on 127.0.0.1), builds Patrol and serves both etcd clusters on
+# http://127.0.0.1:8000: the first as "main", edge from the test bed's
+# fleet.toml. Extra arguments go to patrol (e.g. --listen 0.0.0.0:8000).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=end2end/env.sh
@@ -35,6 +37,7 @@ if [[ -n "${PATROL_DEMO_PASSWORD:-}" ]]; then
   (umask 077 && printf '%s\n' "$PATROL_DEMO_PASSWORD" | "$patrol" hash-password >"$hash_file")
   admin=(--admin-password-hash-file "$hash_file")
 fi
-exec "$patrol" --endpoints "$PATROL_TESTBED_ENDPOINTS" \
+exec "$patrol" --endpoints "$PATROL_TESTBED_ENDPOINTS" --etcd-name main \
+  --config "$PATROL_TESTBED_FLEET" \
   --patroni-rest "$PATROL_TESTBED_PATRONI_REST" --state-dir "$PATROL_TESTBED_DIR/patrol" \
   "${admin[@]}" "$@"

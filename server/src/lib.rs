@@ -93,10 +93,11 @@ pub fn router(state: AppState, site: Site) -> Router {
         .leptos_routes_with_context(&state, routes, context, page)
         .fallback(fallback)
         .layer(compression())
-        .layer(middleware::from_fn(security::headers))
         .with_state(state.clone());
-    // Before routing, so that `/api/v1/e/<name>/…` is routed as `/api/v1/…`.
+    // Before routing, so that `/api/v1/e/<name>/…` is routed as `/api/v1/…`;
+    // inside the security headers, so that its own refusals carry them.
     let scoped = tower::ServiceBuilder::new()
+        .layer(middleware::from_fn(security::headers))
         .layer(middleware::from_fn_with_state(state, scope::route))
         .service(routed);
     Router::new().fallback_service(scoped)

@@ -9,7 +9,7 @@
 
 use axum::extract::{Request, State};
 use axum::http::uri::PathAndQuery;
-use axum::http::Uri;
+use axum::http::{header, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -17,6 +17,7 @@ use app::error::AppError;
 use app::fleet::client::HEADER;
 use app::fleet::request::Requested;
 use app::state::AppState;
+use app::text::{escape_html, shorten};
 
 /// The middleware: marks `request` with the etcd cluster it names.
 pub async fn route(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
@@ -39,6 +40,7 @@ pub async fn route(State(state): State<AppState>, mut request: Request, next: Ne
                 }
                 Requested(Some(site.name.clone()))
             }
+            Err(_) if is_page(&request) => return not_found_page(&state, &name),
             Err(e) => return e.into_response(),
         },
     };
@@ -77,4 +79,40 @@ fn with_path(uri: &Uri, path: &str) -> Option<Uri> {
     let mut parts = uri.clone().into_parts();
     parts.path_and_query = Some(PathAndQuery::try_from(path_and_query).ok()?);
     Uri::from_parts(parts).ok()
+}
+
+/// Whether `request` asks for a page (`/e/<name>/…`), not the API or a
+/// server function.
+fn is_page(request: &Request) -> bool {
+    request.uri().path().starts_with("/e/")
+}
+
+/// The page for `/e/<name>/…` when this Patrol serves no etcd cluster of
+/// that name (an old bookmark, a typo): 404, saying so in words, with a link
+/// to each etcd cluster it does serve. Written by hand, every name escaped,
+/// because the name comes from the address.
+fn not_found_page(state: &AppState, name: &str) -> Response {
+    let name = escape_html(&shorten(name, 40));
+    let links: String = state
+        .fleet
+        .sites()
+        .iter()
+        .map(|s| {
+            let served = escape_html(&s.name);
+            format!("<li><a href=\"/e/{served}\" rel=\"external\">{served}</a></li>")
+        })
+        .collect();
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>No etcd cluster {name} · Patrol</title></head><body>\
+         <h1>No etcd cluster named {name}</h1>\
+         <p data-testid=\"unknown-etcd\">This Patrol serves these etcd clusters:</p>\
+         <ul>{links}</ul><p><a href=\"/\" rel=\"external\">The fleet overview</a></p></body></html>"
+    );
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }

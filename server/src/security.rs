@@ -18,11 +18,23 @@ const FRAMED_BY_OWN_PAGES: &[&str] = &["/api/v1/etcd/snapshot"];
 /// while the page renders) and sets the headers on the way out.
 pub async fn headers(mut request: Request, next: Next) -> Response {
     let nonce = Nonce::new();
-    let path = request.uri().path().to_owned();
+    let path = route_of(request.uri().path());
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
     apply(&path, &nonce, response.headers_mut());
     response
+}
+
+/// The route `path` is served by: `/api/v1/e/<name>/…` as `/api/v1/…`, since
+/// the headers depend on the route, not on the etcd cluster.
+fn route_of(path: &str) -> String {
+    let scoped = path
+        .strip_prefix("/api/v1/e/")
+        .and_then(|rest| rest.split_once('/'));
+    match scoped {
+        Some((_, tail)) => format!("/api/v1/{tail}"),
+        None => path.to_owned(),
+    }
 }
 
 /// Puts the request's nonce in the page's context, replacing the one
@@ -99,6 +111,17 @@ mod tests {
         assert!(p.contains("frame-ancestors 'none'"), "{p}");
         assert!(p.contains("connect-src 'self'"), "{p}");
         assert!(p.contains("object-src 'none'"), "{p}");
+    }
+
+    #[test]
+    fn a_scoped_api_path_is_framed_as_its_route() {
+        assert_eq!(
+            route_of("/api/v1/e/edge/etcd/snapshot"),
+            "/api/v1/etcd/snapshot"
+        );
+        assert_eq!(route_of("/api/v1/etcd/snapshot"), "/api/v1/etcd/snapshot");
+        assert_eq!(route_of("/e/edge/etcd"), "/e/edge/etcd");
+        assert_eq!(route_of("/api/v1/e/edge"), "/api/v1/e/edge");
     }
 
     #[test]

@@ -130,14 +130,26 @@ async fn each_etcd_cluster_is_served_under_its_name() {
     assert!(!keys.to_string().contains("pg-meta/"), "{keys}");
 
     // A name this Patrol does not serve: 404 that lists those it does.
-    for path in [
-        "/api/v1/e/nope/clusters",
-        "/api/v1/e/Bad%20Name/clusters",
-        "/e/nope/clusters",
-    ] {
+    for path in ["/api/v1/e/nope/clusters", "/api/v1/e/Bad%20Name/clusters"] {
         let (status, text) = patrol.text(path).await;
         assert_eq!(status, 404, "{path}: {text}");
         assert!(text.contains("main, edge"), "{path}: {text}");
+    }
+    // A page of one (an old bookmark): a page that says so and links to
+    // each etcd cluster served, the name from the address escaped, with the
+    // headers every page has.
+    let answer = reqwest::get(format!("{url}/e/x'y/clusters"))
+        .await
+        .expect("GET /e/x'y/clusters");
+    assert_eq!(answer.status(), 404);
+    let csp = answer.headers().get("content-security-policy").cloned();
+    assert!(csp.is_some_and(|v| v.to_str().is_ok_and(|v| v.contains("default-src 'self'"))));
+    let page = answer.text().await.unwrap_or_default();
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(page.contains("No etcd cluster named x&#39;y"), "{page}");
+    assert!(!page.contains("x'y"), "{page}");
+    for link in ["href=\"/e/main\"", "href=\"/e/edge\"", "href=\"/\""] {
+        assert!(page.contains(link), "{link}: {page}");
     }
     // The pages of the second etcd cluster, rendered on the server.
     let (status, page) = patrol.text("/e/edge/clusters/pg/edge").await;
