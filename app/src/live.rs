@@ -41,6 +41,13 @@ impl Live {
         })
     }
 
+    /// The fleet overview as the page loaded with it, not changed by the
+    /// stream: for what is drawn once (the fleet's filters), whatever
+    /// the stream brings later. Read it inside `<Suspense>`/`<Transition>`.
+    pub fn first(&self) -> Option<Result<FleetOverview, AppError>> {
+        self.initial.get()
+    }
+
     /// The newest overview of etcd cluster `etcd` (the home one for `None`).
     pub fn overview(&self, etcd: Option<&str>) -> Option<Result<Overview, AppError>> {
         self.fleet().map(|fleet| {

@@ -3,36 +3,73 @@
 //! cluster, namespace, state and name. Each etcd cluster is a group that
 //! folds, so a thousand Patroni clusters stay readable.
 
+use std::collections::BTreeMap;
+
+use leptos::html::Details;
 use leptos::prelude::*;
 
 use super::cluster_card::{ClusterCard, Link};
 use crate::components::time::utc;
 use crate::fleet::{rel_between, FleetOverview, SiteOverview};
+use crate::live::Live;
 use crate::model::{ClusterSummary, Health};
 
 /// Groups with more clusters than this start folded when all are healthy.
 const FOLD_HEALTHY_OVER: usize = 50;
 
-/// The fleet: filters, then one group per etcd cluster.
+/// What the reader chose on the fleet page: the filters and the groups
+/// opened or folded by hand. Kept across live updates, which redraw the
+/// groups many times a minute in a big fleet.
+#[derive(Clone, Copy)]
+struct Choice {
+    filter: Filter,
+    /// Groups whose reader made them differ from their default.
+    opened: RwSignal<BTreeMap<String, bool>>,
+}
+
+/// The fleet: filters, drawn once, then one group per etcd cluster,
+/// redrawn as the stream brings news. `fleet` is what the page loaded with.
 #[component]
-pub fn FleetBody(fleet: FleetOverview) -> impl IntoView {
+pub fn FleetBody(fleet: FleetOverview, live: Live) -> impl IntoView {
     let etcd = RwSignal::new(String::new());
     let namespace = RwSignal::new(String::new());
     let state = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
-    let mut sites = fleet.sites;
-    sites.sort_by_key(rank);
+    let sites = fleet.sites;
     let mut namespaces: Vec<String> = sites
         .iter()
         .flat_map(|s| s.overview.namespaces.iter().cloned())
         .collect();
     namespaces.sort();
     namespaces.dedup();
-    let names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
-    let filter = Filter {
-        namespace,
-        state,
-        name,
+    let mut names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
+    names.sort();
+    let choice = Choice {
+        filter: Filter {
+            etcd,
+            namespace,
+            state,
+            name,
+        },
+        opened: RwSignal::new(BTreeMap::new()),
+    };
+    let groups = move || {
+        let mut sites = match live.fleet() {
+            Some(Ok(fleet)) => fleet.sites,
+            _ => Vec::new(),
+        };
+        sites.sort_by_key(rank);
+        sites
+            .into_iter()
+            .map(|site| {
+                let shown = site.name.clone();
+                view! {
+                    <div hidden=move || { let e = etcd.get(); !e.is_empty() && e != shown }>
+                        <SiteGroup site choice />
+                    </div>
+                }
+            })
+            .collect_view()
     };
     view! {
         <form class="filters" data-testid="fleet-filters" on:submit=|ev| ev.prevent_default()>
@@ -62,20 +99,14 @@ pub fn FleetBody(fleet: FleetOverview) -> impl IntoView {
                     on:input=move |ev| name.set(event_target_value(&ev)) />
             </label>
         </form>
-        {sites.into_iter().map(|site| {
-            let shown = site.name.clone();
-            view! {
-                <div hidden=move || { let e = etcd.get(); !e.is_empty() && e != shown }>
-                    <SiteGroup site filter />
-                </div>
-            }
-        }).collect_view()}
+        {groups}
     }
 }
 
 /// The filters on clusters.
 #[derive(Clone, Copy)]
 struct Filter {
+    etcd: RwSignal<String>,
     namespace: RwSignal<String>,
     state: RwSignal<String>,
     name: RwSignal<String>,
@@ -91,6 +122,14 @@ impl Filter {
                 s => c.health.as_str() == s,
             }
             && (name.is_empty() || c.scope.to_lowercase().contains(&name.to_lowercase()))
+    }
+
+    /// Whether any filter is set: a folded group then opens, so what
+    /// matches is never hidden inside it.
+    fn active(&self) -> bool {
+        [self.etcd, self.namespace, self.state, self.name]
+            .iter()
+            .any(|f| f.with(|v| !v.is_empty()))
     }
 }
 
@@ -121,7 +160,8 @@ fn rank(site: &SiteOverview) -> (u8, u8, String) {
 
 /// One etcd cluster: its health line, then its Patroni clusters.
 #[component]
-fn SiteGroup(site: SiteOverview, filter: Filter) -> impl IntoView {
+fn SiteGroup(site: SiteOverview, choice: Choice) -> impl IntoView {
+    let filter = choice.filter;
     let SiteOverview {
         name,
         home,
@@ -162,8 +202,36 @@ fn SiteGroup(site: SiteOverview, filter: Filter) -> impl IntoView {
         if total == 1 { "" } else { "s" }
     );
     let stale = !etcd.reachable;
+    // Open unless folded by default; any filter opens it, so no match hides
+    // inside; the reader's own click wins until it agrees with the default.
+    let default = move || !folded || filter.active();
+    let (key, opened) = (name.clone(), choice.opened);
+    let open = move || {
+        opened
+            .with(|o| o.get(&key).copied())
+            .unwrap_or_else(default)
+    };
+    let details = NodeRef::<Details>::new();
+    let key = name.clone();
+    let toggled = move |_| {
+        let Some(now) = details.get_untracked().map(|d| d.open()) else {
+            return;
+        };
+        let differs = now != untrack(default);
+        let known = opened.with_untracked(|o| o.get(&key).copied());
+        match (differs, known) {
+            (true, Some(was)) if was == now => {}
+            (true, _) => opened.update(|o| {
+                o.insert(key.clone(), now);
+            }),
+            (false, None) => {}
+            (false, Some(_)) => opened.update(|o| {
+                o.remove(&key);
+            }),
+        }
+    };
     view! {
-        <details class="site" open=!folded data-testid="site" data-etcd=name.clone() data-state=state>
+        <details class="site" node_ref=details open=open on:toggle=toggled data-testid="site" data-etcd=name.clone() data-state=state>
             <summary>
                 <strong class="site-name">{name.clone()}</strong>
                 <a class=format!("badge health-{state}") href=etcd_link rel=link.rel data-testid="site-health">{words}</a>

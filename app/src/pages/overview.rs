@@ -17,20 +17,27 @@ use crate::model::{EtcdConnection, Overview};
 pub fn OverviewPage() -> impl IntoView {
     let live = use_live();
     let etcd = use_etcd();
+    // Drawn once from the page's first overview: the fleet keeps its
+    // filters and the reader's open groups while the stream redraws the
+    // rest underneath.
     let body = move |fleet: FleetOverview| match etcd.get() {
-        None if fleet.is_fleet() => view! { <super::fleet::FleetBody fleet /> }.into_any(),
-        here => match fleet.site(here.as_deref()) {
-            Some(site) => {
-                let overview = site.overview.clone();
-                view! { <OverviewBody overview link=Link::within(here) /> }.into_any()
-            }
-            None => view! { <p class="banner bad">"No such etcd cluster."</p> }.into_any(),
-        },
+        None if fleet.is_fleet() => view! { <super::fleet::FleetBody fleet live /> }.into_any(),
+        here => (move || match live.fleet() {
+            Some(Ok(fleet)) => match fleet.site(here.as_deref()) {
+                Some(site) => {
+                    let overview = site.overview.clone();
+                    view! { <OverviewBody overview link=Link::within(here.clone()) /> }.into_any()
+                }
+                None => view! { <p class="banner bad">"No such etcd cluster."</p> }.into_any(),
+            },
+            _ => ().into_any(),
+        })
+        .into_any(),
     };
     view! {
         <Title text="Clusters · Patrol" />
         <h1>"Clusters"</h1>
-        {loaded(move || live.fleet(), body)}
+        {loaded(move || live.first(), body)}
     }
 }
 
