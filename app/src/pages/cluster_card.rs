@@ -46,14 +46,7 @@ pub fn ClusterCard(cluster: ClusterSummary, link: Link) -> impl IntoView {
         scheduled_switchover,
         ..
     } = cluster;
-    let title = match citus_group {
-        Some(g) => format!("{scope} (Citus group {g})"),
-        None => scope.clone(),
-    };
-    let href = at(
-        link.etcd.as_deref(),
-        &page_path(&namespace, &scope, citus_group),
-    );
+    let (title, href) = target(&namespace, &scope, citus_group, &link);
     let no_leader = leader.is_none();
     let count = members.len();
     let ns_badge = namespace.clone();
@@ -100,6 +93,43 @@ pub fn ClusterCard(cluster: ClusterSummary, link: Link) -> impl IntoView {
                 <p class="problems" data-testid="problems">{problems.join(" · ")}</p>
             })}
         </section>
+    }
+}
+
+/// A cluster's title and the address of its page.
+fn target(namespace: &str, scope: &str, citus_group: Option<u32>, link: &Link) -> (String, String) {
+    let title = match citus_group {
+        Some(g) => format!("{scope} (Citus group {g})"),
+        None => scope.to_owned(),
+    };
+    let href = at(
+        link.etcd.as_deref(),
+        &page_path(namespace, scope, citus_group),
+    );
+    (title, href)
+}
+
+/// A healthy cluster among many: one line with its name, namespace and
+/// leader, linking to its page, so that a group of hundreds leaves room for
+/// the ones that need a look.
+#[component]
+pub fn ClusterBrief(cluster: ClusterSummary, link: Link) -> impl IntoView {
+    let (title, href) = target(
+        &cluster.namespace,
+        &cluster.scope,
+        cluster.citus_group,
+        &link,
+    );
+    let leader = cluster.leader.unwrap_or_else(|| "no leader".into());
+    let facts = format!("{leader} · {} members", cluster.members.len());
+    let (namespace, ns_badge) = (cluster.namespace.clone(), cluster.namespace);
+    view! {
+        <li class="brief" data-testid="cluster-brief" data-namespace=namespace
+            data-scope=cluster.scope data-health=cluster.health.as_str()>
+            <a href=href rel=link.rel data-testid="cluster-link">{title}</a>
+            <span class="badge ns">{ns_badge}</span>
+            <span class="muted small" data-testid="leader">{facts}</span>
+        </li>
     }
 }
 

@@ -8,13 +8,14 @@ use std::collections::BTreeMap;
 use leptos::html::Details;
 use leptos::prelude::*;
 
-use super::cluster_card::{ClusterCard, Link};
+use super::cluster_card::{ClusterBrief, ClusterCard, Link};
 use crate::components::time::utc;
 use crate::fleet::{rel_between, FleetOverview, SiteOverview};
 use crate::live::Live;
 use crate::model::{ClusterSummary, Health};
 
-/// Groups with more clusters than this start folded when all are healthy.
+/// Groups with more clusters than this start folded when all are healthy,
+/// and show their healthy clusters one line each.
 const FOLD_HEALTHY_OVER: usize = 50;
 
 /// What the reader chose on the fleet page: the filters and the groups
@@ -244,10 +245,23 @@ fn SiteGroup(site: SiteOverview, choice: Choice) -> impl IntoView {
                     if kept.is_empty() {
                         return view! { <p class="muted" data-testid="site-none">"No Patroni cluster here matches."</p> }.into_any();
                     }
-                    kept.into_iter()
-                        .map(|c| view! { <ClusterCard cluster=c link=link.clone() /> })
-                        .collect_view()
-                        .into_any()
+                    let brief = total > FOLD_HEALTHY_OVER;
+                    let (cards, briefs): (Vec<_>, Vec<_>) =
+                        kept.into_iter().partition(|c| !brief || c.health != Health::Healthy);
+                    let link = link.clone();
+                    let briefs = (!briefs.is_empty()).then(|| {
+                        let link = link.clone();
+                        view! {
+                            <ul class="briefs" data-testid="briefs">
+                                {briefs.into_iter().map(|c| view! { <ClusterBrief cluster=c link=link.clone() /> }).collect_view()}
+                            </ul>
+                        }
+                    });
+                    view! {
+                        {cards.into_iter().map(|c| view! { <ClusterCard cluster=c link=link.clone() /> }).collect_view()}
+                        {briefs}
+                    }
+                    .into_any()
                 }}
             </div>
         </details>
