@@ -1,12 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
 import { adminPassword } from '../playwright.config';
 import { watchErrors } from './etcd';
-import { typeToConfirm, WIDE } from './helpers';
+import { freePort, typeToConfirm, WIDE } from './helpers';
 
 // Patrol serving two etcd clusters: the test bed's main etcd (home, named
 // main) and edge, from the --config file start.sh writes. The shared Patrol
@@ -25,15 +24,6 @@ let patrol: ChildProcess | undefined;
 let stateDir = '';
 let base = '';
 let output = '';
-
-/** A port nothing listens on now. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** edge's members as its Patroni REST API says, from whichever member answers. */
 async function edgeMembers(): Promise<{ name: string; role: string; state: string }[]> {

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test, expect, type Locator } from '@playwright/test';
 import { watchErrors } from './etcd';
-import { WIDE } from './helpers';
+import { freePort, WIDE } from './helpers';
 
 // A thousand Patroni clusters in one console: two throwaway single-member
 // etcd clusters of this spec's own (never the test bed), 500 Patroni
@@ -20,14 +19,6 @@ let bUrl = '';
 let base = '';
 let output = '';
 const children: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Starts a single-member etcd named `name`: its client URL. */
 async function startEtcd(name: string): Promise<string> {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { expect, type Locator, type Page } from '@playwright/test';
 import { etcdctl, watchErrors } from './etcd';
 
@@ -110,4 +111,13 @@ export async function typeToConfirm(
   await confirm.fill(word);
   await expect(submit).toBeEnabled();
   return { submit, confirm };
+}
+
+/** A port nothing listens on now. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
