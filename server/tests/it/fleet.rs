@@ -253,13 +253,24 @@ async fn timed(url: &str, path: &str, n: usize) -> Vec<Duration> {
 #[tokio::test]
 async fn an_etcd_cluster_that_is_down_does_not_slow_the_others() {
     let mut gone = Etcd::scratch("fleet-gone", &[]);
+    // One that refuses Patrol's credentials all along: auth on, and the
+    // table gives root a wrong password.
+    let locked = Etcd::scratch("fleet-locked", &[]);
+    for args in [
+        &["user", "add", "root:root-password"][..],
+        &["user", "grant-role", "root", "root"],
+        &["auth", "enable"],
+    ] {
+        locked.ctl(args);
+    }
     let dir = TempDir::new("fleet-config");
     let file = dir.path().join("patrol.toml");
     std::fs::write(
         &file,
         format!(
-            "[etcd.gone]\nendpoints = [\"{}\"]\nnamespace = [\"/pg\"]\n",
-            gone.endpoint
+            "[etcd.gone]\nendpoints = [\"{}\"]\nnamespace = [\"/pg\"]\n\n\
+             [etcd.locked]\nendpoints = [\"{}\"]\nnamespace = [\"/pg\"]\nuser = \"root:wrong-password\"\n",
+            gone.endpoint, locked.endpoint
         ),
     )
     .expect("config file");
@@ -273,12 +284,20 @@ async fn an_etcd_cluster_that_is_down_does_not_slow_the_others() {
     ];
     let patrol = Patrol::start(&args);
     let url = &patrol.url;
-    fleet_until(url, "both reachable", |f| {
+    let fleet = fleet_until(url, "main and gone reachable, locked refusing", |f| {
         site(f, "gone")["overview"]["etcd"]["reachable"] == true
             && site(f, "main")["overview"]["etcd"]["reachable"] == true
             && scopes(site(f, "main")).iter().any(|s| s == "pg-meta")
+            && site(f, "locked")["overview"]["etcd"]["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("refused the credentials"))
     })
     .await;
+    assert_eq!(
+        site(&fleet, "locked")["overview"]["etcd"]["reachable"],
+        false,
+        "{fleet}"
+    );
     let pages = [
         "/api/v1/fleet",
         "/api/v1/clusters/pg/pg-meta",
@@ -310,14 +329,20 @@ async fn an_etcd_cluster_that_is_down_does_not_slow_the_others() {
             quantile(&during, 0.5),
             quantile(&during, 1.0),
         );
+        let bmax = quantile(before, 1.0);
         eprintln!(
-            "{path}: p50 {:.1} ms before, {:.1} ms with etcd cluster `gone` down (max {:.1} ms)",
+            "{path}: p50 {:.1} ms before (max {:.1} ms, `locked` refusing), {:.1} ms with `gone` down too (max {:.1} ms)",
             ms(b50),
+            ms(bmax),
             ms(d50),
             ms(dmax)
         );
+        assert!(
+            bmax < Duration::from_millis(1000),
+            "{path} took {bmax:?} while `locked` refused Patrol's credentials"
+        );
         // A page that waited on the dead etcd cluster would take its dial
-        // timeout (2 s) or more.
+        // timeout (2 s) or more; the locked one refuses throughout.
         assert!(
             dmax < Duration::from_millis(1000),
             "{path} took {dmax:?} while `gone` was down"
