@@ -74,7 +74,9 @@ async fn each_etcd_cluster_is_served_under_its_name() {
                     .any(|s| s["name"] == name && scopes(s).iter().any(|c| c == scope))
             })
         };
-        has("main", "pg-meta") && has("edge", "edge") && site(f, "edge")["health"]["voting"] == 1
+        // Both health readings taken (each etcd cluster's own 5 s task).
+        let read = |name: &str| !site(f, name)["health"]["read_at_ms"].is_null();
+        has("main", "pg-meta") && has("edge", "edge") && read("main") && read("edge")
     })
     .await;
     let (main, edge) = (site(&fleet, "main"), site(&fleet, "edge"));
@@ -83,6 +85,7 @@ async fn each_etcd_cluster_is_served_under_its_name() {
     assert!(!scopes(main).contains(&"edge".to_owned()), "{fleet}");
     assert_eq!(scopes(edge), ["edge"], "{fleet}");
     assert_eq!(main["health"]["voting"], 3, "{fleet}");
+    assert_eq!(edge["health"]["voting"], 1, "{fleet}");
     assert_eq!(edge["health"]["quorum"], true, "{fleet}");
     assert_ne!(
         main["overview"]["etcd"]["cluster_id"], edge["overview"]["etcd"]["cluster_id"],
