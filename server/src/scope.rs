@@ -48,12 +48,19 @@ pub async fn route(State(state): State<AppState>, mut request: Request, next: Ne
     next.run(request).await
 }
 
+/// For an API path `/api/v1/e/<name>/…`: the name, and the path the router
+/// serves it at (`/api/v1/…`).
+pub fn api_route(path: &str) -> Option<(&str, String)> {
+    let rest = path.strip_prefix("/api/v1/e/")?;
+    let (name, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    Some((name, format!("/api/v1/{tail}")))
+}
+
 /// The name `request` gives, and for the API the path without it.
 fn named(request: &Request) -> Result<Option<(String, Option<String>)>, AppError> {
     let path = request.uri().path();
-    if let Some(rest) = path.strip_prefix("/api/v1/e/") {
-        let (name, tail) = rest.split_once('/').unwrap_or((rest, ""));
-        return Ok(Some((name.to_owned(), Some(format!("/api/v1/{tail}")))));
+    if let Some((name, route)) = api_route(path) {
+        return Ok(Some((name.to_owned(), Some(route))));
     }
     if let Some(rest) = path.strip_prefix("/e/") {
         let name = rest.split('/').next().unwrap_or(rest);

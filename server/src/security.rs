@@ -25,16 +25,11 @@ pub async fn headers(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// The route `path` is served by: `/api/v1/e/<name>/…` as `/api/v1/…`, since
-/// the headers depend on the route, not on the etcd cluster.
+/// The route `path` is served by: `/api/v1/e/<name>/…` as `/api/v1/…` (see
+/// [`crate::scope`], which routes it so), since the headers depend on the
+/// route, not on the etcd cluster.
 fn route_of(path: &str) -> String {
-    let scoped = path
-        .strip_prefix("/api/v1/e/")
-        .and_then(|rest| rest.split_once('/'));
-    match scoped {
-        Some((_, tail)) => format!("/api/v1/{tail}"),
-        None => path.to_owned(),
-    }
+    crate::scope::api_route(path).map_or_else(|| path.to_owned(), |(_, route)| route)
 }
 
 /// Puts the request's nonce in the page's context, replacing the one
@@ -121,7 +116,7 @@ mod tests {
         );
         assert_eq!(route_of("/api/v1/etcd/snapshot"), "/api/v1/etcd/snapshot");
         assert_eq!(route_of("/e/edge/etcd"), "/e/edge/etcd");
-        assert_eq!(route_of("/api/v1/e/edge"), "/api/v1/e/edge");
+        assert_eq!(route_of("/api/v1/e/edge"), "/api/v1/");
     }
 
     #[test]
