@@ -218,17 +218,17 @@ fn SiteGroup(site: SiteOverview, choice: Choice) -> impl IntoView {
         let Some(now) = details.get_untracked().map(|d| d.open()) else {
             return;
         };
-        let differs = now != untrack(default);
+        // Only a change notifies: every group's `open` reads the map.
+        let agrees = now == untrack(default);
         let known = opened.with_untracked(|o| o.get(&key).copied());
-        match (differs, known) {
-            (true, Some(was)) if was == now => {}
-            (true, _) => opened.update(|o| {
-                o.insert(key.clone(), now);
-            }),
-            (false, None) => {}
-            (false, Some(_)) => opened.update(|o| {
+        if agrees && known.is_some() {
+            opened.update(|o| {
                 o.remove(&key);
-            }),
+            });
+        } else if !agrees && known != Some(now) {
+            opened.update(|o| {
+                o.insert(key.clone(), now);
+            });
         }
     };
     view! {
