@@ -111,6 +111,7 @@ fn not_found_page(state: &AppState, name: &str) -> Response {
         .collect();
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>No etcd cluster {name} · Patrol</title></head><body>\
          <h1>No etcd cluster named {name}</h1>\
          <p data-testid=\"unknown-etcd\">This Patrol serves these etcd clusters:</p>\
